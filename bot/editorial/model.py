@@ -1,0 +1,88 @@
+"""Plain data of the editorial step: what an article is, what a quote is, what a draft is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ArticleData:
+    title: str
+    url: str
+    canonical_url: str | None = None
+    summary: str | None = None
+    author: str | None = None
+    published_at: datetime | None = None
+    language: str | None = None
+    #: the feed's categories and the page's keywords, as given
+    tags: tuple[str, ...] = ()
+    #: the main text, paragraphs separated by blank lines
+    body: str = ""
+    image_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A direct quotation: ``text`` is the article's own words between the marks."""
+
+    text: str
+    speaker: str | None = None
+    score: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "speaker": self.speaker}
+
+
+@dataclass(frozen=True)
+class ChannelPost:
+    channel: str
+    text: str
+    #: the channel's own measure (weighted length on X, characters on WhatsApp)
+    length: int
+    limit: int
+    key_quote: Quote | None = None
+    hashtags: tuple[str, ...] = ()
+
+    @property
+    def fits(self) -> bool:
+        return self.length <= self.limit
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "channel": self.channel,
+            "text": self.text,
+            "length": self.length,
+            "limit": self.limit,
+            "fits": self.fits,
+        }
+
+
+@dataclass(frozen=True)
+class Draft:
+    """Everything the editorial step made of one article: the preview line of the CLI."""
+
+    article: ArticleData
+    quotes: tuple[Quote, ...] = ()
+    key_quote: Quote | None = None
+    hashtags: tuple[str, ...] = ()
+    posts: tuple[ChannelPost, ...] = field(default_factory=tuple)
+
+    def to_json(self) -> dict[str, Any]:
+        a = self.article
+        return {
+            "article": {
+                "title": a.title,
+                "url": a.url,
+                "canonical_url": a.canonical_url,
+                "summary": a.summary,
+                "author": a.author,
+                "published_at": a.published_at.isoformat() if a.published_at else None,
+                "language": a.language,
+                "tags": list(a.tags),
+            },
+            "key_quote": self.key_quote.to_json() if self.key_quote else None,
+            "hashtags": list(self.hashtags),
+            "posts": [p.to_json() for p in self.posts],
+        }
