@@ -9,6 +9,7 @@ from datetime import datetime
 import trafilatura
 
 from bot.editorial.model import ArticleData
+from bot.sources.feeds import FeedItem
 
 
 def from_text(text: str, url: str = "") -> ArticleData:
@@ -62,4 +63,29 @@ def from_html(html: str, url: str = "", fallback: ArticleData | None = None) -> 
         tags=tuple(dict.fromkeys(fallback.tags + article.tags)),
         body=article.body or fallback.body,
         image_url=article.image_url or fallback.image_url,
+    )
+
+
+def html_to_text(html: str) -> str:
+    """Paragraph text of an HTML fragment (feed content), blank line between paragraphs."""
+    if "<" not in html:
+        return html.strip()
+    text = trafilatura.extract(f"<html><body><article>{html}</article></body></html>", favor_recall=True)
+    return (text or "").strip()
+
+
+def from_item(item: FeedItem) -> ArticleData:
+    """What the feed itself says of an article."""
+    content = item.content or item.summary or ""
+    summary = html_to_text(item.summary) if item.summary else None
+    return ArticleData(
+        title=item.title,
+        url=item.url,
+        canonical_url=item.canonical_url,
+        summary=summary,
+        author=item.author,
+        published_at=item.published_at,
+        tags=item.tags,
+        body=html_to_text(content),
+        image_url=item.image_url,
     )

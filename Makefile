@@ -1,0 +1,48 @@
+# The two commands of the README: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check -q
+
+.PHONY: run test test-fast lint bench lock clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.run-deps: requirements.lock pyproject.toml | $(PY)
+	$(PIP) install -r requirements.lock
+	$(PIP) install --no-deps -e .
+	@touch $@
+
+$(VENV)/.dev-deps: requirements-dev.lock pyproject.toml | $(PY)
+	$(PIP) install -r requirements-dev.lock
+	$(PIP) install --no-deps -e .
+	@touch $@ $(VENV)/.run-deps
+
+run: $(VENV)/.run-deps
+	$(VENV)/bin/newsbot db upgrade
+	exec $(VENV)/bin/newsbot run
+
+test: $(VENV)/.dev-deps
+	./scripts/test-prereqs.sh
+	$(PY) -m pytest
+
+test-fast: $(VENV)/.dev-deps
+	$(PY) -m pytest -m "not slow"
+
+lint: $(VENV)/.dev-deps
+	$(VENV)/bin/ruff check bot tests bench
+	$(VENV)/bin/ruff format --check bot tests bench
+	$(VENV)/bin/mypy bot
+
+bench: $(VENV)/.dev-deps
+	$(PY) -m bench
+
+lock: | $(PY)
+	$(PIP) install pip-tools
+	$(VENV)/bin/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
+	$(VENV)/bin/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links --extra dev -o requirements-dev.lock pyproject.toml
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

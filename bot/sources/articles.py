@@ -1,0 +1,56 @@
+"""From a feed item (or a path, or a URL) to the article the editorial step works on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+
+from bot.editorial.extract import from_html, from_item, from_text
+from bot.editorial.model import ArticleData
+from bot.sources.feeds import FeedError, FeedItem, parse_feed
+from bot.sources.fetch import FetchError, fetch, is_local, local_path
+
+#: a feed item whose own content has this many words needs no page fetch
+FULL_TEXT_WORDS = 150
+
+
+def load_article(
+    item: FeedItem, client: httpx.Client, fetch_pages: str, limit: int
+) -> ArticleData:
+    """The feed's fields, completed from the article page when the feed is thin."""
+    base = from_item(item)
+    thin = len(base.body.split()) < FULL_TEXT_WORDS
+    if fetch_pages == "never" or (fetch_pages == "auto" and not thin) or is_local(item.url):
+        return base
+    try:
+        page = fetch(client, item.url, limit)
+    except FetchError:
+        return base  # the feed's own text is better than nothing
+    return from_html(page.body.decode("utf-8", "replace"), item.url, fallback=base)
+
+
+def articles_from_source(
+    source: str, client: httpx.Client, fetch_pages: str, limit: int
+) -> list[ArticleData]:
+    """An article URL, an HTML or text file, or a feed (file or URL)."""
+    result = fetch(client, source, limit)
+    body = result.body
+    suffix = local_path(source).suffix.lower() if is_local(source) else ""
+    if suffix in (".txt", ".text", ".md"):
+        return [from_text(body.decode("utf-8", "replace"), url=_file_url(source))]
+    if suffix not in (".html", ".htm") and "html" not in result.content_type:
+        try:
+            feed = parse_feed(body, source)
+        except FeedError:
+            feed = None
+        if feed is not None:
+            return [load_article(item, client, fetch_pages, limit) for item in feed.items]
+    text = body.decode("utf-8", "replace")
+    if suffix in (".html", ".htm") or "<html" in text[:2000].lower():
+        return [from_html(text, "" if is_local(source) else source)]
+    return [from_text(text, url=_file_url(source) if is_local(source) else source)]
+
+
+def _file_url(source: str) -> str:
+    return Path(source).resolve().as_uri() if not source.startswith("file:") else source
