@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from bot.store.models import SignInAttempt, User, WebSession
 from bot.users import hash_password, verify_password
@@ -43,7 +43,9 @@ class SignIn:
     retry_after: int | None = None
 
 
-def _failures(session: Session, column: object, value: str, now: datetime) -> list[datetime]:
+def _failures(
+    session: Session, column: InstrumentedAttribute[str], value: str, now: datetime
+) -> list[datetime]:
     since = now - WINDOW
     last_ok = session.scalar(
         select(func.max(SignInAttempt.at)).where(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from markupsafe import Markup, escape
 
@@ -18,7 +18,9 @@ def _nice_max(value: float) -> int:
     return top
 
 
-def grouped_bars(title: str, labels: Sequence[str], series: dict[str, Sequence[float]]) -> Markup:
+def grouped_bars(
+    title: str, labels: Sequence[str], series: Mapping[str, Sequence[float]]
+) -> Markup:
     """One group of bars per label (a day), one bar per series (a channel)."""
     top = _nice_max(max((v for values in series.values() for v in values), default=0))
     plot_w = WIDTH - PAD_LEFT - 8

@@ -42,7 +42,11 @@ def add_source(
 ) -> Source:
     """Only web feeds here: a path on the server's disk is the CLI's business, not a form's."""
     url = url.strip()
-    if not url.startswith(("http://", "https://")) or len(url) > 2048 or any(c.isspace() for c in url):
+    if (
+        not url.startswith(("http://", "https://"))
+        or len(url) > 2048
+        or any(c.isspace() for c in url)
+    ):
         raise UsageError("expected an http:// or https:// feed URL")
     if not 0 <= backfill <= 1000:
         raise UsageError("backfill: expected a number of items from 0 to 1000")
@@ -88,7 +92,11 @@ def channel_views(session: Session, runtime: Runtime, now: datetime) -> list[Cha
     for name in s.channels:
         state = states.get(name)
         configured = s.x.configured if name == "x" else s.whatsapp.configured
-        publisher = ("WAHA" if s.whatsapp.backend == "waha" else "Cloud API") if name == "whatsapp" else "X API"
+        publisher = (
+            ("WAHA" if s.whatsapp.backend == "waha" else "Cloud API")
+            if name == "whatsapp"
+            else "X API"
+        )
         views.append(
             ChannelView(
                 name=name,
@@ -109,11 +117,14 @@ def users(session: Session) -> list[User]:
 
 
 def _admins_left(session: Session, without: int) -> int:
-    return session.scalar(
-        select(func.count()).where(
-            User.role == "admin", User.disabled.is_(False), User.id != without
+    return (
+        session.scalar(
+            select(func.count()).where(
+                User.role == "admin", User.disabled.is_(False), User.id != without
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 def set_role(session: Session, user_id: int, role: str) -> User:

@@ -36,7 +36,7 @@ def _page(request: Request, status: int, message: str) -> HTMLResponse:
         request,
         "web/error.html",
         status=status,
-        actor=actor,  # type: ignore[arg-type]
+        actor=actor,
         heading=HEADINGS.get(status, "Error"),
         message=message,
         back=back,

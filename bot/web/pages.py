@@ -80,7 +80,9 @@ def read_flash(request: Request, key: bytes) -> dict[str, str] | None:
     return {"kind": str(data.get("kind", "ok")), "text": str(data.get("text", ""))}
 
 
-def redirect(request: Request, to: str, text: str | None = None, kind: str = "ok") -> RedirectResponse:
+def redirect(
+    request: Request, to: str, text: str | None = None, kind: str = "ok"
+) -> RedirectResponse:
     """303 after a POST, with a one-line message for the next page."""
     response = RedirectResponse(to, status_code=303)
     if text:

@@ -35,8 +35,10 @@ _WA_MONO = re.compile(r"```([^`]+?)```")
 
 def _links(escaped: str) -> str:
     return _URL.sub(
-        lambda m: f'<a href="{m.group(0)}" rel="noopener noreferrer nofollow" '
-        f'target="_blank">{m.group(0)}</a>',
+        lambda m: (
+            f'<a href="{m.group(0)}" rel="noopener noreferrer nofollow" '
+            f'target="_blank">{m.group(0)}</a>'
+        ),
         escaped,
     )
 

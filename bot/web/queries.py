@@ -7,6 +7,7 @@ is by article, so a page costs three queries whatever the size of the queue.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session, joinedload
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session, joinedload
 from bot.store.models import Article, Post, Source
 
 PER_PAGE = 20
+T = TypeVar("T", bound=Any)
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ class PostFilter:
     def _needs_article(self) -> bool:
         return self.source_id is not None
 
-    def apply(self, stmt: Select[tuple[int]]) -> Select[tuple[int]]:
+    def apply(self, stmt: Select[T]) -> Select[T]:
         if self._needs_article():
             stmt = stmt.join(Article, Article.id == Post.article_id)
         return stmt.where(*self.conditions())
@@ -64,12 +66,10 @@ class Page:
 
 
 def queue_page(session: Session, flt: PostFilter, page: int, per_page: int = PER_PAGE) -> Page:
-    total = session.scalar(
-        flt.apply(select(func.count(func.distinct(Post.article_id))))  # type: ignore[arg-type]
-    ) or 0
+    total = session.scalar(flt.apply(select(func.count(func.distinct(Post.article_id))))) or 0
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
-    ids = list(
+    ids: list[int] = list(
         session.scalars(
             flt.apply(select(Post.article_id))
             .group_by(Post.article_id)
@@ -114,5 +114,5 @@ def sources(session: Session) -> list[Source]:
 
 
 def state_counts(session: Session) -> dict[str, int]:
-    rows = session.execute(select(Post.state, func.count()).group_by(Post.state)).all()
-    return {state: count for state, count in rows}
+    rows = session.execute(select(Post.state, func.count()).group_by(Post.state)).tuples()
+    return dict(rows.all())

@@ -28,9 +28,7 @@ def token_actor(
     with web.read() as session:
         owner = find_token(session, credentials.credentials, now)
     if owner is None:
-        raise HTTPException(
-            401, "the token is unknown or revoked", {"WWW-Authenticate": "Bearer"}
-        )
+        raise HTTPException(401, "the token is unknown or revoked", {"WWW-Authenticate": "Bearer"})
     if owner.stale:
         with web.write() as session:
             touch_token(session, owner.token_id, now)
@@ -40,7 +38,9 @@ def token_actor(
 def api_role(role: str) -> Callable[..., Actor]:
     def dependency(actor: Annotated[Actor, Depends(token_actor)]) -> Actor:
         if not actor.can(role):
-            raise HTTPException(403, f"the token's role ({actor.role}) cannot do this; it needs {role}")
+            raise HTTPException(
+                403, f"the token's role ({actor.role}) cannot do this; it needs {role}"
+            )
         return actor
 
     return dependency

@@ -27,7 +27,9 @@ def me(actor: Viewer) -> Me:
     return Me(name=actor.name, role=actor.role)
 
 
-@router.get("/audit", response_model=AuditList, tags=["audit"], summary="Audit events, newest first")
+@router.get(
+    "/audit", response_model=AuditList, tags=["audit"], summary="Audit events, newest first"
+)
 def list_audit(
     request: Request,
     _actor: Viewer,

@@ -137,7 +137,9 @@ def retry_post(request: Request, post_id: PostId, actor: Editor) -> PostOut:
     return _act(request, actor, post_id, "retry")
 
 
-@router.post("/measure", response_model=MeasureOut, summary="A text's length as the channel counts it")
+@router.post(
+    "/measure", response_model=MeasureOut, summary="A text's length as the channel counts it"
+)
 def measure_text(body: MeasureIn, _actor: Viewer) -> MeasureOut:
     length = measure(body.channel, body.text)
     limit = LIMITS[body.channel]

@@ -34,7 +34,19 @@ def _sane_time(value: datetime | None) -> datetime | None:
 Text = Annotated[str, AfterValidator(_storable)]
 Time = Annotated[datetime | None, AfterValidator(_sane_time)]
 ChannelName = Literal["x", "whatsapp"]
-StateName = Literal[tuple(s.value for s in State)]  # type: ignore[valid-type]
+StateName = Literal[
+    "pending_review",
+    "approved",
+    "scheduled",
+    "rejected",
+    "expired",
+    "publishing",
+    "published",
+    "failed",
+    "unknown",
+    "withdrawn",
+]
+assert set(StateName.__args__) == {s.value for s in State}  # type: ignore[attr-defined]
 
 
 class Input(BaseModel):

@@ -54,5 +54,8 @@ def revoke(request: Request, token_id: int, actor: Viewer) -> Response:
     with web.write() as session:
         done = revoke_token(session, token_id, actor.user_id, web.now())
     return redirect(
-        request, "/account", "Token revoked." if done else "No such token.", "ok" if done else "error"
+        request,
+        "/account",
+        "Token revoked." if done else "No such token.",
+        "ok" if done else "error",
     )

@@ -96,7 +96,9 @@ def create_user(
     password: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     now = get_web(request).now()
-    return _do(request, lambda s: add_user(s, name.strip(), role, password, now), f"Added {role} {name}.")
+    return _do(
+        request, lambda s: add_user(s, name.strip(), role, password, now), f"Added {role} {name}."
+    )
 
 
 @router.post("/admin/users/{user_id}/role")

@@ -56,7 +56,7 @@ def sign_in(
     name: Annotated[str, Form(max_length=200)] = "",
     password: Annotated[str, Form(max_length=1000)] = "",
     csrf: Annotated[str, Form(max_length=200)] = "",
-    next: Annotated[str, Form(max_length=2000)] = "/",  # noqa: A002 - the form field's name
+    next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
     web = get_web(request)
     nonce = request.cookies.get(PRE_COOKIE, "")

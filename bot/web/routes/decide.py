@@ -49,7 +49,7 @@ def _done(request: Request, next_path: str, post_id: int, verb: str, **kwargs: A
 
 
 @router.post("/posts/{post_id}/approve")
-def approve(request: Request, post_id: int, _actor: Editor, next: Next = "/") -> Response:  # noqa: A002
+def approve(request: Request, post_id: int, _actor: Editor, next: Next = "/") -> Response:
     two = get_web(request).runtime.settings.review.two_person
     return _done(request, next, post_id, "approve", two_person=two)
 
@@ -60,7 +60,7 @@ def schedule(
     post_id: int,
     _actor: Editor,
     at: Annotated[str, Form(max_length=40)] = "",
-    next: Next = "/",  # noqa: A002
+    next: Next = "/",
 ) -> Response:
     web = get_web(request)
     try:
@@ -68,7 +68,9 @@ def schedule(
     except UsageError as exc:
         return redirect(request, safe_next(next), str(exc).removeprefix("--at: "), kind="error")
     if when <= web.now():
-        return redirect(request, safe_next(next), f"{at} is in the past; pick a later time", kind="error")
+        return redirect(
+            request, safe_next(next), f"{at} is in the past; pick a later time", kind="error"
+        )
     two = web.runtime.settings.review.two_person
     return _done(request, next, post_id, "approve", at=when, two_person=two)
 
@@ -79,13 +81,13 @@ def reject(
     post_id: int,
     _actor: Editor,
     note: Annotated[str, Form(max_length=2000)] = "",
-    next: Next = "/",  # noqa: A002
+    next: Next = "/",
 ) -> Response:
     return _done(request, next, post_id, "reject", note=note)
 
 
 @router.post("/posts/{post_id}/retry")
-def retry(request: Request, post_id: int, _actor: Editor, next: Next = "/failures") -> Response:  # noqa: A002
+def retry(request: Request, post_id: int, _actor: Editor, next: Next = "/failures") -> Response:
     return _done(request, next, post_id, "retry")
 
 
@@ -105,10 +107,12 @@ def withdraw(
     _actor: Editor,
     reason: Annotated[str, Form(max_length=2000)] = "",
     confirm: Annotated[str, Form(max_length=10)] = "",
-    next: Next = "/published",  # noqa: A002
+    next: Next = "/published",
 ) -> Response:
     if confirm != "yes":
-        return redirect(request, f"/posts/{post_id}/withdraw", "Confirm the withdrawal first.", "error")
+        return redirect(
+            request, f"/posts/{post_id}/withdraw", "Confirm the withdrawal first.", "error"
+        )
     if not reason.strip():
         return redirect(request, f"/posts/{post_id}/withdraw", "Give a reason.", "error")
     web = get_web(request)
@@ -118,5 +122,8 @@ def withdraw(
         return _done(request, next, post_id, "withdraw", channel=channel, reason=reason)
     except BotError as exc:  # the platform refused to take it down: say so, change nothing
         return redirect(
-            request, safe_next(next), f"Post {post_id} could not be taken down: {web.scrub(str(exc))}", "error"
+            request,
+            safe_next(next),
+            f"Post {post_id} could not be taken down: {web.scrub(str(exc))}",
+            "error",
         )

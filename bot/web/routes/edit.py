@@ -82,15 +82,14 @@ def save(
     action: Annotated[str, Form(max_length=20)] = "save",
 ) -> Response:
     web = get_web(request)
+    text = text.replace("\r\n", "\n")  # browsers send a textarea's line breaks as CRLF
     tags = [h for h in hashtags or [] if h.startswith("#") and len(h) <= 100]
     choice = _quote_choice(quote)
     if action == "compose":  # without scripts: show the re-rendered text, unsaved
         with web.read() as session:
             post, _ = _load(session, post_id)
             new_text, _key = compose(web.runtime.editor, post, choice, tags)
-        return _page(
-            request, actor, post_id, new_text, chosen_quote=choice, chosen_hashtags=tags
-        )
+        return _page(request, actor, post_id, new_text, chosen_quote=choice, chosen_hashtags=tags)
     try:
         with web.write() as session:
             post, _ = _load(session, post_id)
@@ -99,7 +98,9 @@ def save(
             actions.edit(session, post, actor.name, web.now(), text)
             quotes = quotes_of(post.article)
             chosen = quotes[choice] if choice is not None and choice < len(quotes) else None
-            post.key_quote = {"text": chosen["text"], "speaker": chosen.get("speaker")} if chosen else None
+            post.key_quote = (
+                {"text": chosen["text"], "speaker": chosen.get("speaker")} if chosen else None
+            )
             post.hashtags = tags
     except (actions.ReviewError, UsageError) as exc:
         return _page(request, actor, post_id, text, status=409, error=str(exc))
@@ -120,7 +121,9 @@ class MeasureIn(BaseModel):
 def measured(channel: str, text: str) -> Measured:
     length = measure(channel, text)
     limit = LIMITS[channel]
-    return Measured(length=length, limit=limit, fits=length <= limit, html=str(post_html(channel, text)))
+    return Measured(
+        length=length, limit=limit, fits=length <= limit, html=str(post_html(channel, text))
+    )
 
 
 @router.post("/posts/{post_id}/measure")
