@@ -68,7 +68,7 @@ def grouped_bars(
 def duration(seconds: float | None) -> str:
     if seconds is None:
         return "—"
-    if seconds < 90:
+    if seconds < 120:
         return f"{seconds:.0f} s"
     if seconds < 5400:
         return f"{seconds / 60:.0f} min"

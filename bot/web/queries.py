@@ -114,5 +114,5 @@ def sources(session: Session) -> list[Source]:
 
 
 def state_counts(session: Session) -> dict[str, int]:
-    rows = session.execute(select(Post.state, func.count()).group_by(Post.state)).tuples()
-    return dict(rows.all())
+    rows = session.execute(select(Post.state, func.count()).group_by(Post.state))
+    return {str(state): int(count) for state, count in rows}

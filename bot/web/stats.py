@@ -40,7 +40,7 @@ def overview(
     published = {c: [0] * span for c in channels}
     for channel, at in session.execute(
         select(Post.channel, Post.published_at).where(Post.published_at >= since)
-    ).tuples():
+    ):
         if at is None:
             continue
         i = index.get(at.astimezone(tz).date())
@@ -72,7 +72,7 @@ def overview(
             select(Post.approved_at, Article.created_at)
             .join(Article, Article.id == Post.article_id)
             .where(Post.approved_at >= week)
-        ).tuples()
+        )
         if approved is not None
     ]
     to_live = [
@@ -81,7 +81,7 @@ def overview(
             select(Post.published_at, Post.approved_at).where(
                 Post.published_at >= week, Post.approved_at.is_not(None)
             )
-        ).tuples()
+        )
         if live is not None and approved is not None
     ]
     return Overview(

@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
+from starlette.exceptions import StarletteDeprecationWarning
 
 from bot.outbox.states import State
 from bot.runtime import Runtime
@@ -23,7 +24,7 @@ from bot.web.tokens import create_token
 
 with warnings.catch_warnings():
     # starlette asks for the httpx2 package; httpx does the same job for these tests
-    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)
     from starlette.testclient import TestClient
 
 PASSWORD = "correct horse battery"
