@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import httpx
 import structlog
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -53,7 +54,10 @@ def _existing(web: Web, canon: str) -> Pushed | None:
 def push_article(web: Web, data: ArticleIn, actor: Actor) -> Pushed:
     try:
         canon = canonical_url(data.canonical_url or data.url)
-    except ValueError as exc:
+        for url in (data.url, canon, data.image_url):
+            if url is not None:
+                httpx.URL(url)  # a host that is no host name (IDNA) is refused here
+    except (ValueError, httpx.InvalidURL) as exc:
         raise PushRefused(f"url: {exc}") from None
     found = _existing(web, canon)
     if found is not None:

@@ -10,8 +10,18 @@ from bot.clock import FixedClock
 from bot.runtime import Runtime
 from tests.browser.webapp import PASSWORD, csrf_of, make_client, make_user, sign_in
 
-PAGES = ["/", "/posts/1", "/published", "/failures", "/audit", "/audit/export.csv",
-         "/overview", "/admin", "/account", "/posts/1/withdraw"]
+PAGES = [
+    "/",
+    "/posts/1",
+    "/published",
+    "/failures",
+    "/audit",
+    "/audit/export.csv",
+    "/overview",
+    "/admin",
+    "/account",
+    "/posts/1/withdraw",
+]
 
 
 def _try(client, name: str, password: str):  # type: ignore[no-untyped-def]
@@ -116,7 +126,11 @@ def test_sign_in_form_needs_its_csrf_token_and_never_redirects_off_site(runtime:
     page = client.get("/signin?next=//evil.example/")
     answer = client.post(
         "/signin",
-        data={"name": "ana", "password": PASSWORD, "csrf": csrf_of(page.text),
-              "next": "//evil.example/"},
+        data={
+            "name": "ana",
+            "password": PASSWORD,
+            "csrf": csrf_of(page.text),
+            "next": "//evil.example/",
+        },
     )
     assert answer.headers["location"] == "/"

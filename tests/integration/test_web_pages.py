@@ -112,7 +112,8 @@ def test_edit_records_before_and_after_and_recomposes(runtime: Runtime, editor) 
 
 
 def test_counter_matches_the_server_and_an_overlong_post_cannot_be_approved(
-    runtime: Runtime, editor  # type: ignore[no-untyped-def]
+    runtime: Runtime,
+    editor,  # type: ignore[no-untyped-def]
 ) -> None:
     from bot.editorial.length import x_length
 
@@ -204,7 +205,7 @@ def test_errors_never_show_a_traceback_or_a_secret(runtime: Runtime, monkeypatch
 
 def test_audit_search_and_export(runtime: Runtime, clock: FixedClock, editor) -> None:  # type: ignore[no-untyped-def]
     [a, b] = seed_drafts(runtime, 2, channels=("x",))
-    editor.post(f"/posts/{a}/edit", data={"csrf": editor.csrf, "text": "=HYPERLINK(\"x\") Zürich"})
+    editor.post(f"/posts/{a}/edit", data={"csrf": editor.csrf, "text": '=HYPERLINK("x") Zürich'})
     clock.advance(timedelta(hours=11))
     editor.get("/")  # keeps the session alive (12 hours idle at most)
     clock.advance(timedelta(hours=5))  # the next day

@@ -69,27 +69,56 @@ def actions(runtime: Runtime) -> list[Action]:
     _set_state(runtime, ids[5], State.APPROVED)
     with transaction(runtime.sessions) as session:
         source, _ = runtime.add_source(session, "https://feeds.example/a.xml")
-        victim = User(name="victim", role="viewer", password_hash="x", created_at=runtime.clock.now())
+        victim = User(
+            name="victim", role="viewer", password_hash="x", created_at=runtime.clock.now()
+        )
         session.add(victim)
         session.flush()
         source_id, victim_id = source.id, victim.id
     return [
         Action("edit", "editor", f"/posts/{ids[0]}/edit", {"text": "New words"}, _post(ids[0])),
         Action("approve", "editor", f"/posts/{ids[1]}/approve", {}, _post(ids[1])),
-        Action("schedule", "editor", f"/posts/{ids[2]}/schedule",
-               {"at": "2030-01-01T09:00"}, _post(ids[2])),
+        Action(
+            "schedule",
+            "editor",
+            f"/posts/{ids[2]}/schedule",
+            {"at": "2030-01-01T09:00"},
+            _post(ids[2]),
+        ),
         Action("reject", "editor", f"/posts/{ids[3]}/reject", {"note": "off-topic"}, _post(ids[3])),
         Action("retry", "editor", f"/posts/{ids[4]}/retry", {}, _post(ids[4])),
-        Action("withdraw", "editor", f"/posts/{ids[5]}/withdraw",
-               {"reason": "wrong photo", "confirm": "yes"}, _post(ids[5])),
-        Action("add source", "admin", "/admin/sources",
-               {"url": "https://feeds.example/b.xml"}, _count(Source)),
+        Action(
+            "withdraw",
+            "editor",
+            f"/posts/{ids[5]}/withdraw",
+            {"reason": "wrong photo", "confirm": "yes"},
+            _post(ids[5]),
+        ),
+        Action(
+            "add source",
+            "admin",
+            "/admin/sources",
+            {"url": "https://feeds.example/b.xml"},
+            _count(Source),
+        ),
         Action("remove source", "admin", f"/admin/sources/{source_id}/remove", {}, _count(Source)),
-        Action("add user", "admin", "/admin/users",
-               {"name": "newbie", "role": "viewer", "password": "long enough pw"}, _users),
-        Action("change role", "admin", f"/admin/users/{victim_id}/role", {"role": "editor"}, _users),
-        Action("disable user", "admin", f"/admin/users/{victim_id}/disabled",
-               {"disabled": "yes"}, _users),
+        Action(
+            "add user",
+            "admin",
+            "/admin/users",
+            {"name": "newbie", "role": "viewer", "password": "long enough pw"},
+            _users,
+        ),
+        Action(
+            "change role", "admin", f"/admin/users/{victim_id}/role", {"role": "editor"}, _users
+        ),
+        Action(
+            "disable user",
+            "admin",
+            f"/admin/users/{victim_id}/disabled",
+            {"disabled": "yes"},
+            _users,
+        ),
         Action("create token", "viewer", "/account/tokens", {"name": "cms"}, _count(ApiToken)),
     ]
 

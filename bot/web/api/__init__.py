@@ -9,7 +9,10 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Route
+from starlette.types import Scope
 
 from bot.web.api import articles, desk, posts
 from bot.web.api.schemas import Error
@@ -18,6 +21,7 @@ from bot.web.context import Web
 log = structlog.get_logger("bot.web.api")
 
 ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Error, "description": "the body is not JSON"},
     401: {"model": Error, "description": "no token, or an unknown or revoked one"},
     403: {"model": Error, "description": "the token's role does not allow this"},
     404: {"model": Error, "description": "no such post or source"},
@@ -28,6 +32,16 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 def _loc(error: dict[str, Any]) -> str:
     return ".".join(str(part) for part in error.get("loc", ()) if part != "body")
+
+
+def allowed_methods(app: FastAPI, scope: Scope) -> list[str]:
+    methods: set[str] = set()
+    for route in app.routes:
+        if isinstance(route, Route | APIRoute):
+            match, _ = route.matches({**scope, "method": "GET"})
+            if match is not Match.NONE:
+                methods |= route.methods or set()
+    return sorted(methods)
 
 
 def build_api(web: Web) -> FastAPI:
@@ -44,9 +58,13 @@ def build_api(web: Web) -> FastAPI:
     api.state.web = web
 
     @api.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            # Starlette names the methods of one route; a path may have several
+            headers["Allow"] = ", ".join(allowed_methods(api, request.scope))
         return JSONResponse(
-            {"detail": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers
+            {"detail": str(exc.detail)}, status_code=exc.status_code, headers=headers
         )
 
     @api.exception_handler(RequestValidationError)

@@ -20,6 +20,16 @@ router = APIRouter()
 Viewer = Annotated[Actor, Depends(api_role("viewer"))]
 Admin = Annotated[Actor, Depends(api_role("admin"))]
 ActionName = Literal[ACTIONS]  # type: ignore[valid-type]
+DAY = r"^\d{4}-\d{2}-\d{2}$"
+
+
+def _day(value: str | None, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise HTTPException(422, f"{name}: expected a date such as 2026-03-29") from None
 
 
 @router.get("/me", response_model=Me, tags=["account"], summary="Whose token this is")
@@ -38,8 +48,8 @@ def list_audit(
     action: Annotated[ActionName | None, Query()] = None,
     channel: Annotated[ChannelName | None, Query()] = None,
     post_id: Annotated[int | None, Query(ge=1, le=2**53)] = None,
-    since: Annotated[date | None, Query(description="newsroom date, included")] = None,
-    until: Annotated[date | None, Query(description="newsroom date, included")] = None,
+    since: Annotated[str | None, Query(pattern=DAY, description="newsroom date, included")] = None,
+    until: Annotated[str | None, Query(pattern=DAY, description="newsroom date, included")] = None,
     before: Annotated[int | None, Query(ge=1, le=2**53)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> AuditList:
@@ -50,8 +60,8 @@ def list_audit(
         action=action or "",
         channel=channel or "",
         post_id=post_id,
-        since=since if since and 1970 <= since.year <= 2200 else None,
-        until=until if until and 1970 <= until.year <= 2200 else None,
+        since=_day(since, "since"),
+        until=_day(until, "until"),
     )
     with web.read() as session:
         events = auditsearch.search(session, flt, web.runtime.settings.tz, before, limit)

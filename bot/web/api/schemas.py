@@ -6,7 +6,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+)
 
 from bot.outbox.states import State
 
@@ -32,7 +41,25 @@ def _sane_time(value: datetime | None) -> datetime | None:
 
 
 Text = Annotated[str, AfterValidator(_storable)]
-Time = Annotated[datetime | None, AfterValidator(_sane_time)]
+Url = Annotated[
+    str,
+    StringConstraints(min_length=10, max_length=2048, pattern=r"^https?://[^\s/?#]+[^\s]*$"),
+    AfterValidator(_storable),
+]
+#: newsroom time ("2026-03-29 09:00") or ISO 8601 with an offset ("2026-03-29T08:00Z")
+LocalTime = Annotated[
+    str,
+    StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:?\d{2})?$"),
+]
+
+
+def _time_text(value: object) -> object:
+    if value is not None and not isinstance(value, str | datetime):
+        raise ValueError("expected an ISO 8601 date-time string")  # not a number of seconds
+    return value
+
+
+Time = Annotated[datetime | None, BeforeValidator(_time_text), AfterValidator(_sane_time)]
 ChannelName = Literal["x", "whatsapp"]
 StateName = Literal[
     "pending_review",
@@ -101,7 +128,7 @@ class EditIn(Input):
 
 class ApproveIn(Input):
     #: newsroom time ("2026-03-29 09:00") or ISO 8601 with an offset; omit to approve now
-    at: Text | None = Field(None, max_length=40)
+    at: LocalTime | None = None
 
 
 class RejectIn(Input):
@@ -152,14 +179,14 @@ class SourceOut(BaseModel):
 
 
 class SourceIn(Input):
-    url: Text = Field(min_length=8, max_length=2048)
-    auto_approve: bool = False
-    backfill: int = Field(0, ge=0, le=1000)
+    url: Url
+    auto_approve: StrictBool = False
+    backfill: StrictInt = Field(0, ge=0, le=1000)
 
 
 class ArticleIn(Input):
-    url: Text = Field(min_length=8, max_length=2048, pattern=r"^https?://\S+$")
-    canonical_url: Text | None = Field(None, max_length=2048, pattern=r"^https?://\S+$")
+    url: Url
+    canonical_url: Url | None = None
     title: Text = Field(min_length=1, max_length=1000)
     summary: Text | None = Field(None, max_length=10000)
     body: Text | None = Field(None, max_length=500_000)
@@ -167,9 +194,9 @@ class ArticleIn(Input):
     published_at: Time = None
     language: Text | None = Field(None, max_length=20)
     tags: list[Annotated[Text, Field(max_length=200)]] = Field(default_factory=list, max_length=50)
-    image_url: Text | None = Field(None, max_length=2048, pattern=r"^https?://\S+$")
+    image_url: Url | None = None
     #: approve the drafts that fit at once, as the token's user (needs the editor role)
-    auto_approve: bool = False
+    auto_approve: StrictBool = False
 
 
 class PushOut(BaseModel):
