@@ -116,6 +116,8 @@ class Post(Base):
     __table_args__ = (
         UniqueConstraint("article_id", "channel"),
         Index("ix_posts_due", "state", "next_attempt_at"),
+        # the dashboard's queue: articles by state, newest first, channel without a lookup
+        Index("ix_posts_queue", "state", "article_id", "channel"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.editorial.length import LIMITS, measure
+from bot.editorial.length import LIMITS
+from bot.web.lengths import length as measure
 from bot.store.models import AuditEvent, Post
 from bot.web.api.schemas import AuditEventOut, KeyQuote, PostOut
 

@@ -13,7 +13,8 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from bot.editorial.length import LIMITS, measure
+from bot.editorial.length import LIMITS
+from bot.web.lengths import length as measure
 from bot.errors import UsageError
 from bot.review import actions
 from bot.store.models import Post

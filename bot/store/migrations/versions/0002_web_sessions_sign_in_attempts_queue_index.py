@@ -1,4 +1,4 @@
-"""web sessions and sign-in attempts (dashboard accounts)
+"""web sessions, sign-in attempts and the queue index (dashboard)
 
 Revision ID: 0002_web_sessions
 Revises: 0001
@@ -49,7 +49,13 @@ def upgrade() -> None:
         batch_op.create_index("ix_sign_in_attempts_name_at", ["name", "at"], unique=False)
 
 
+    with op.batch_alter_table("posts", schema=None) as batch_op:
+        batch_op.create_index("ix_posts_queue", ["state", "article_id", "channel"], unique=False)
+
+
 def downgrade() -> None:
+    with op.batch_alter_table("posts", schema=None) as batch_op:
+        batch_op.drop_index("ix_posts_queue")
     with op.batch_alter_table("sign_in_attempts", schema=None) as batch_op:
         batch_op.drop_index("ix_sign_in_attempts_name_at")
         batch_op.drop_index("ix_sign_in_attempts_address_at")
