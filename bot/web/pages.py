@@ -12,11 +12,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from bot.editorial.length import LIMITS
-from bot.web.lengths import length as measure
 from bot.editorial.render import template_dirs
 from bot.review.when import format_local
 from bot.settings import Settings
 from bot.web.deps import SESSION_COOKIE, get_web
+from bot.web.lengths import length as measure
 from bot.web.preview import post_html
 from bot.web.roles import Actor
 from bot.web.security import csrf_for_session, derive, same

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.editorial.length import LIMITS
-from bot.web.lengths import length as measure
 from bot.store.models import AuditEvent, Post
 from bot.web.api.schemas import AuditEventOut, KeyQuote, PostOut
+from bot.web.lengths import length as measure
 
 
 def post_out(post: Post) -> PostOut:

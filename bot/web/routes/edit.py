@@ -14,12 +14,12 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from bot.editorial.length import LIMITS
-from bot.web.lengths import length as measure
 from bot.errors import UsageError
 from bot.review import actions
 from bot.store.models import Post
 from bot.web.compose import compose, hashtag_choices, quote_index, quotes_of
 from bot.web.deps import check_csrf, get_web, require
+from bot.web.lengths import length as measure
 from bot.web.pages import local_input, redirect, render
 from bot.web.preview import post_html
 from bot.web.roles import Actor
