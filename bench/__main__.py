@@ -55,7 +55,10 @@ def main(names: list[str]) -> int:
         start = time.perf_counter()
         rows.extend(_rows(module))
         print(f"{name}: {time.perf_counter() - start:.1f} s", file=sys.stderr)
-    machine = f"{platform.node()} · {platform.machine()} · {os.cpu_count()} CPUs · Python {platform.python_version()}"
+    machine = (
+        f"{platform.node()} · {platform.machine()} · {os.cpu_count()} CPUs · "
+        f"Python {platform.python_version()}"
+    )
     print(f"\nmachine: {machine}\n")
     print("| what | value | baseline | ratio | target | pass |")
     print("| --- | ---: | ---: | ---: | --- | :---: |")
