@@ -65,9 +65,8 @@ def main(names: list[str]) -> int:
     for r in rows:
         base = "" if r.baseline is None else f"{r.baseline} {r.unit}"
         ratio = "" if r.ratio is None else f"{r.ratio}×"
-        print(
-            f"| {r.name} | {r.value} {r.unit} | {base} | {ratio} | {r.target} | {'✅' if r.passed else '❌'} |"
-        )
+        mark = "✅" if r.passed else "❌"
+        print(f"| {r.name} | {r.value} {r.unit} | {base} | {ratio} | {r.target} | {mark} |")
     out = Path(__file__).resolve().parent / "results.json"
     out.write_text(json.dumps([r.to_json() for r in rows], indent=2, ensure_ascii=False) + "\n")
     return 0 if all(r.passed for r in rows) else 1
