@@ -167,6 +167,8 @@ def entity_for(tokens: list[str], names: NameIndex) -> Entity | None:
         if lead[0] not in {"her", "his", "their", "its"}:
             return None  # a capitalised phrase that is not a name: not a subject we trust
     head = _bare(tokens[-1])
+    if len(tokens) == 1 and tokens[0].islower() and not head.endswith("s") and head not in GROUP_WORDS:
+        return Entity(head, "bare")  # "president": only good if it names someone already met
     kind = "document" if head in DOCUMENT_WORDS else "group" if head in GROUP_WORDS else "description"
     return Entity(_shown(tokens), kind, _gender(tokens), words)
 

@@ -7,7 +7,9 @@ A quotation can be a key quote only if (gates):
   * it is not a quotation inside another quotation;
   * it does not repeat the headline (most of its words are the headline's words);
   * it is not the title of a work ("the film “…”", or Title Case words with no sentence in
-    them).
+    them);
+  * it is not a fragment: a quotation starting in lower case right after a preposition or
+    an article ("part of “a medical technique …”") is a noun phrase, not a statement.
 Among those, the score adds up (higher is better):
   * attribution: +3 when the quotation's own sentence says who spoke, +1.5 when it takes
     the speaker from the sentence or paragraph before;
@@ -66,6 +68,20 @@ def _is_title_of_work(quote: Quote) -> bool:
     return len(tokens) >= 3 and capitalised >= 0.7 * len(tokens) and not has_sentence
 
 
+#: words that, right before a lower-case quotation, make it a noun phrase ("part of “a
+#: medical technique …”", "de « l’indépendance nationale »"): a fragment, not a statement
+_FRAGMENT_BEFORE = re.compile(
+    r"\b(?:of|for|to|in|as|on|at|with|by|from|about|the|a|an|de|du|des|à|la|le|les|un|une|"
+    r"d’|l’|von|vom|zu|für|mit|der|die|das|als|del|al|el|di|della)\s*…?$",
+    re.IGNORECASE,
+)
+
+
+def _is_fragment(quote: Quote) -> bool:
+    before = quote.context.split("…")[0].rstrip()
+    return quote.text[:1].islower() and _FRAGMENT_BEFORE.search(before) is not None
+
+
 def _repeats_headline(quote: Quote, title: str) -> bool:
     words = _content(quote.text)
     return bool(words) and len(words & _content(title)) >= 0.7 * len(words)
@@ -79,6 +95,7 @@ def eligible(quote: Quote, title: str) -> bool:
         and not quote.nested
         and not _repeats_headline(quote, title)
         and not _is_title_of_work(quote)
+        and not _is_fragment(quote)
     )
 
 

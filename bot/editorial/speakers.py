@@ -100,11 +100,14 @@ class _Reader:
         entity = entity_for(tokens, self.names)
         if entity is None:
             return None
-        if entity.kind != "person" and tokens[0].casefold() in {"the", "la", "le", "der", "die", "das"}:
+        definite = tokens[0].casefold() in {"the", "la", "le", "der", "die", "das"}
+        if entity.kind != "person" and (definite or entity.kind == "bare"):
             head = tokens[-1].casefold()
             for _, earlier, _ in reversed(self.mentions):
                 if earlier.matches_head(head):
                     return earlier  # "the diplomat", "the president": someone already named
+        if entity.kind == "bare":
+            return None
         if entity.kind == "person":
             known = self.people.setdefault(entity.name.casefold(), entity)
             known.words |= entity.words
