@@ -30,6 +30,7 @@ _CLOSERS: dict[str, str] = {
     "'": "'",
     "”": "”",
 }
+_ALL_MARKS = set(_CLOSERS) | set("".join(_CLOSERS.values()))
 _DOUBLE = set("“„«»”\"「")
 _OPEN_BEFORE = set("([{—–-/:") | set("“„«»‹›「『\"‘‚'")
 
@@ -109,7 +110,7 @@ def _scan(
     first = carried.start if carried else start
     for i, char in enumerate(text):
         pos = start + i
-        if pos < first or pos in skip or (char not in _CLOSERS and char not in "’‘«»"):
+        if pos < first or pos in skip or char not in _ALL_MARKS:
             continue
         top = stack[-1] if stack else None
         if top and char in _CLOSERS[top.mark] and _closes(text, i, char):

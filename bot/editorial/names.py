@@ -107,12 +107,22 @@ def name_run(tokens: list[str]) -> list[str]:
     return run
 
 
+#: German titles are compounds: Finanzministerin, Bürgermeister, Regierungssprecher
+_TITLE_ENDINGS = ("minister", "ministerin", "präsident", "präsidentin", "sprecher", "sprecherin",
+                  "meister", "meisterin", "kanzler", "kanzlerin", "direktor", "direktorin")  # fmt: skip
+
+
+def is_title(token: str) -> bool:
+    bare = _bare(token)
+    return bare in TITLES or (len(bare) > 8 and bare.endswith(_TITLE_ENDINGS))
+
+
 def _person_name(run: list[str]) -> list[str]:
     """The name without the titles before it: "Tunisian Prime Minister Habib Essid" →
     "Habib Essid"; "Mr Obama" → "Obama"."""
     last_title = -1
     for i, token in enumerate(run[:-1]):
-        if _bare(token) in TITLES:
+        if is_title(token):
             last_title = i
     return run[last_title + 1 :]
 
@@ -192,7 +202,7 @@ def build_index(text: str) -> NameIndex:
             while j < len(tokens) and (is_cap(tokens[j]) or _bare(tokens[j]) in PARTICLES):
                 j += 1
             name = _person_name([t for t in tokens[i:j] if re.fullmatch(_NAME_TOKEN, t)])
-            name = [t for t in name if _bare(t) not in TITLES | LEADING_JUNK | {"the", "a"}]
+            name = [t for t in name if not is_title(t) and _bare(t) not in LEADING_JUNK | {"the", "a"}]
             if len(name) >= 2 and not any(_bare(t) in GROUP_WORDS for t in name):
                 full = " ".join(name).removesuffix("’s").removesuffix("'s")
                 for token in name:
@@ -214,3 +224,17 @@ def expand(name: str, full_names: dict[str, list[str]]) -> str:
     if options and all(set(o.split()) <= set(max(options, key=len).split()) for o in options):
         return longest.pop()
     return name
+
+
+def leading_name(tokens: list[str]) -> list[str]:
+    """The name at the start of a phrase after an inverted verb ("said chief inspector Jane
+    Doe of the police", "a déclaré Emmanuel Macron mardi"): titles, then capitalised words."""
+    out: list[str] = []
+    for token in tokens:
+        if is_cap(token) or is_title(token) or (out and _bare(token) in PARTICLES):
+            out.append(token)
+            continue
+        break
+    while out and not is_cap(out[-1]):
+        out.pop()
+    return out if any(is_cap(t) and not is_title(t) for t in out) else []

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from bot.editorial.marks import Span
 from bot.editorial.names import (
+    ARTICLES,
     PREPOSITIONS,
     PRONOUNS,
     Entity,
@@ -25,6 +26,7 @@ from bot.editorial.names import (
     build_index,
     clean_phrase,
     entity_for,
+    leading_name,
     name_run,
 )
 from bot.editorial.text import paragraphs, sentence_ends
@@ -36,7 +38,7 @@ insists warned warns claimed admitted admits acknowledged acknowledges conceded
 concedes hinted suggested continued recalled recalls remarked observed announced
 announces confirmed confirms stressed stresses emphasised emphasized urged vowed predicted
 cautioned complained recounted posted tweeted testified pleaded shouted maintained maintains
-countered contended responded
+countered contended responded spoke
 déclare dit affirme explique ajoute indique souligne estime assure précise lance confie
 martèle reconnaît avertit prévient insiste raconte répond rappelle juge commente regrette
 dénonce
@@ -167,6 +169,8 @@ def _tokens_after(text: str, keep_of: bool = False) -> list[str]:
     phrase = re.split(r"[,.;:!?()" + MASK + r"]|\s[—–]\s", text, maxsplit=1)[0]
     tokens = clean_phrase(phrase)
     stops = PREPOSITIONS - {"of", "de", "du", "des"} if keep_of else PREPOSITIONS
+    if tokens and tokens[0].casefold() not in ARTICLES and leading_name(tokens):
+        return leading_name(tokens)
     for i, token in enumerate(tokens):
         if i and token.casefold() in stops:
             return tokens[:i]
@@ -186,7 +190,8 @@ def _subject(reader: _Reader, segment: str, pos: int) -> Entity | None:
             return None
         if entity is None:
             break
-        fresh_description = entity.kind == "description" and chunk.split()[0].casefold() in {"a", "an", "un", "une", "ein", "eine"}
+        known = any(entity is m[1] for m in reader.mentions)
+        fresh_description = entity.kind == "description" and not known
         if not fresh_description or depth == len(chunks) - 1:
             return entity if fallback is None or entity.kind != "description" else fallback
         fallback = fallback or entity
@@ -257,22 +262,24 @@ def _special_after(reader: _Reader, body: str, masked: str, span: Span, end: int
 
 
 def _leading_name(text: str) -> list[str]:
-    """A sentence that opens with a name and a verb ("Fiona Parry issued a plea"): the
-    name, which a later "she" may refer to."""
-    tokens = text.split()
-    run: list[str] = []
-    for token in tokens[:6]:
-        if MASK in token:
-            return []
-        if token[:1].isupper():
-            run.append(token)
-            continue
-        break
-    if run and run[0].casefold() in {"the", "a", "an", "la", "le", "les", "der", "die", "das"}:
-        return []  # "The Quad summit …": a thing, not a person
-    if len(run) < 2 or len(run) == len(tokens) or run[-1][-1:] in ",:;":
+    """A sentence that opens with a name ("Fiona Parry issued a plea", "Mrs Helen Park, the
+    head teacher, spoke", "The minister, Pedro Alves, defended"): the name, which a later
+    "she" or an unattributed quote paragraph may refer to."""
+    if MASK in text[:80]:
         return []
-    return run
+    chunks = [c.split() for c in text.split(",")[:3]]
+    for i, tokens in enumerate(chunks[:2]):
+        run: list[str] = []
+        for token in tokens[:6]:
+            if not token[:1].isupper():
+                break
+            run.append(token)
+        whole = len(run) == len(tokens)
+        if run and run[0].casefold() in ARTICLES:
+            continue  # "The Quad summit …": a thing, not a person
+        if len(run) >= 2 and (not whole or len(chunks) > i + 1):
+            return run
+    return []
 
 
 def _where(ranges: list[tuple[int, int]], pos: int) -> int:
@@ -297,6 +304,10 @@ def _assign(
     for verb in verbs:
         if verb.entity is not None:
             last[_where(paras, verb.pos)] = (verb.pos, verb.entity)
+    named: dict[int, tuple[int, Entity]] = {}  # the last person a paragraph names
+    for pos, entity, _ in reader.mentions:
+        if entity.kind == "person":
+            named[_where(paras, pos)] = (pos, entity)
     result: dict[int, Attribution] = {}
     previous: dict[int, Entity] = {}  # paragraph -> speaker of its last attributed quote
     for span in sorted(spans, key=lambda s: s.open_at):
@@ -328,7 +339,7 @@ def _assign(
             kind = "inherited"
             entity = previous.get(para)
             if entity is None and para > 0 and span.open_at == paras[para][0]:
-                earlier = last.get(para - 1)
+                earlier = last.get(para - 1) or named.get(para - 1)
                 entity = earlier[1] if earlier else None
         if entity is None:
             result[span.open_at] = Attribution(None, "", context)
