@@ -131,7 +131,9 @@ def evaluate() -> list[dict[str, Any]]:
     )
     keyed = [c for c in cases if c.draft.key_quote is not None]
     verbatim_ok = [c for c in keyed if c.draft.key_quote and verbatim(c.draft.key_quote, c.source)]
-    complete_ok = [c for c in verbatim_ok if c.draft.key_quote and complete(c.draft.key_quote, c.source)]
+    complete_ok = [
+        c for c in verbatim_ok if c.draft.key_quote and complete(c.draft.key_quote, c.source)
+    ]
     matched = best = speaker_ok = labelled_keys = 0
     found = speakers_right = total_quotes = 0
     for case in labelled:
@@ -158,20 +160,66 @@ def evaluate() -> list[dict[str, Any]]:
             speaker_ok += norm_speaker(key.speaker or "") in names
     no_quote = [c for c in labelled if c.label and not c.label["best_quote_candidates"]]
     no_quote_ok = sum(c.draft.key_quote is None for c in no_quote)
-    posts = {ch: [p for c in cases for p in c.draft.posts if p.channel == ch] for ch in ("x", "whatsapp")}
+    posts = {
+        ch: [p for c in cases for p in c.draft.posts if p.channel == ch] for ch in ("x", "whatsapp")
+    }
     invented = len(keyed) - len(verbatim_ok)
     return [
-        _row("title accuracy", _share(titles, len(labelled)), "%", ">= 95", _share(titles, len(labelled)) >= 95),
-        _row("key quotes verbatim and complete", _share(len(complete_ok), len(keyed)), "%", "100", len(complete_ok) == len(keyed)),
+        _row(
+            "title accuracy",
+            _share(titles, len(labelled)),
+            "%",
+            ">= 95",
+            _share(titles, len(labelled)) >= 95,
+        ),
+        _row(
+            "key quotes verbatim and complete",
+            _share(len(complete_ok), len(keyed)),
+            "%",
+            "100",
+            len(complete_ok) == len(keyed),
+        ),
         _row("invented key quotes", invented, "count", "0", invented == 0),
         _row("key quote matches a labelled quote", _share(matched, labelled_keys), "%", None, None),
-        _row("key quote is a labelled best candidate", _share(best, labelled_keys), "%", None, None),
-        _row("key quote speaker accuracy", _share(speaker_ok, matched), "%", ">= 80", _share(speaker_ok, matched) >= 80),
-        _row("speaker accuracy, all labelled quotes found", _share(speakers_right, found), "%", ">= 80", _share(speakers_right, found) >= 80),
+        _row(
+            "key quote is a labelled best candidate", _share(best, labelled_keys), "%", None, None
+        ),
+        _row(
+            "key quote speaker accuracy",
+            _share(speaker_ok, matched),
+            "%",
+            ">= 80",
+            _share(speaker_ok, matched) >= 80,
+        ),
+        _row(
+            "speaker accuracy, all labelled quotes found",
+            _share(speakers_right, found),
+            "%",
+            ">= 80",
+            _share(speakers_right, found) >= 80,
+        ),
         _row("labelled quotes found", _share(found, total_quotes), "%", None, None),
-        _row("no key quote where none is usable", _share(no_quote_ok, len(no_quote)), "%", "100", no_quote_ok == len(no_quote)),
-        _row("X posts that fit", _share(sum(p.fits for p in posts["x"]), len(posts["x"])), "%", "100", all(p.fits for p in posts["x"])),
-        _row("WhatsApp posts that fit", _share(sum(p.fits for p in posts["whatsapp"]), len(posts["whatsapp"])), "%", "100", all(p.fits for p in posts["whatsapp"])),
+        _row(
+            "no key quote where none is usable",
+            _share(no_quote_ok, len(no_quote)),
+            "%",
+            "100",
+            no_quote_ok == len(no_quote),
+        ),
+        _row(
+            "X posts that fit",
+            _share(sum(p.fits for p in posts["x"]), len(posts["x"])),
+            "%",
+            "100",
+            all(p.fits for p in posts["x"]),
+        ),
+        _row(
+            "WhatsApp posts that fit",
+            _share(sum(p.fits for p in posts["whatsapp"]), len(posts["whatsapp"])),
+            "%",
+            "100",
+            all(p.fits for p in posts["whatsapp"]),
+        ),
         _row("articles drafted (labelled + feed items)", len(cases), "count", None, None),
     ]
 

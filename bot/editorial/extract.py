@@ -20,8 +20,21 @@ from bot.editorial.text import clean_body, squash
 from bot.sources.feeds import FeedItem
 
 #: values that metadata puts in the author field that name nobody
-_NOT_AUTHORS = {"username", "admin", "administrator", "staff", "editor", "redaktion", "author", "user"}
-_DATE_PARAMS = {"extensive_search": True, "original_date": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
+_NOT_AUTHORS = {
+    "username",
+    "admin",
+    "administrator",
+    "staff",
+    "editor",
+    "redaktion",
+    "author",
+    "user",
+}
+_DATE_PARAMS = {
+    "extensive_search": True,
+    "original_date": True,
+    "outputformat": "%Y-%m-%dT%H:%M:%S%z",
+}
 
 
 def from_text(text: str, url: str = "") -> ArticleData:
@@ -84,7 +97,11 @@ def from_html(html: str, url: str = "", fallback: ArticleData | None = None) -> 
         date_extraction_params=_DATE_PARAMS,
     )
     meta = read_meta(html)
-    data: dict[str, Any] = document.as_dict() if document is not None else {}
+    data: dict[str, Any] = {}
+    if isinstance(document, dict):
+        data = document
+    elif document is not None:
+        data = document.as_dict()
     title = displayed_headline(meta, squash(data.get("title") or ""))
     summary = squash(data.get("description") or "") or None
     body = clean_body(data.get("text") or "")

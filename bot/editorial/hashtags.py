@@ -15,15 +15,25 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from bot.editorial.text import word_set
 from bot.errors import UsageError
 
-GENERIC = frozenset(
+GENERIC = word_set(
     """news latest world home uncategorized uncategorised general featured homepage misc
     other articles article blog live video videos photos pictures gallery story stories
     breaking headlines nachrichten aktuell meldung meldungen actualités actualité actu info
-    infos noticias últimas notizie ultime""".split()
-) | {"top stories", "top story", "breaking news", "front page", "uk news", "us news",
-     "world news", "à la une", "latest news"}  # fmt: skip
+    infos noticias últimas notizie ultime"""
+) | {
+    "top stories",
+    "top story",
+    "breaking news",
+    "front page",
+    "uk news",
+    "us news",
+    "world news",
+    "à la une",
+    "latest news",
+}
 MAX_KEYWORD_WORDS = 3
 MAX_TAG_LENGTH = 40
 
@@ -47,7 +57,7 @@ def load_map(path: Path | None) -> dict[str, str]:
 def to_hashtag(phrase: str) -> str | None:
     """CamelCase of the phrase's words ("online shopping" → #OnlineShopping); words that
     already carry capitals keep them (iPhone, ASEAN); None when nothing usable is left."""
-    words = re.findall(r"[^\W_]+", phrase)
+    words: list[str] = re.findall(r"[^\W_]+", phrase)
     if not words:
         return None
     if len(words) == 1 and len(words[0]) == 2 and words[0].islower() and words[0].isascii():

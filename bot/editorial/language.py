@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import re
 
+from bot.editorial.text import word_set
+
 # The most frequent short words of each language; overlap between languages is fine,
 # the language with the most hits wins.
 _STOPWORDS: dict[str, frozenset[str]] = {
-    "en": frozenset("the and of to in is that for with was on are as by from has have it".split()),
-    "fr": frozenset("le la les des et est un une du que dans pour pas sur qui au avec ce".split()),
-    "de": frozenset("der die das und ist nicht mit den von zu ein eine auf für sich dem des".split()),
-    "es": frozenset("el la los las y es de que en un una por con para del se no al".split()),
-    "it": frozenset("il la le gli di che e è un una per con del della non sono al".split()),
-    "pt": frozenset("o a os as e de que em um uma para com do da não por se ao".split()),
-    "nl": frozenset("de het een en van is dat op te in niet met voor zijn er".split()),
+    "en": word_set("the and of to in is that for with was on are as by from has have it"),
+    "fr": word_set("le la les des et est un une du que dans pour pas sur qui au avec ce"),
+    "de": word_set("der die das und ist nicht mit den von zu ein eine auf für sich dem des"),
+    "es": word_set("el la los las y es de que en un una por con para del se no al"),
+    "it": word_set("il la le gli di che e è un una per con del della non sono al"),
+    "pt": word_set("o a os as e de que em um uma para com do da não por se ao"),
+    "nl": word_set("de het een en van is dat op te in niet met voor zijn er"),
 }
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from twitter_text import parse_tweet
-from twitter_text.config import config as _TWITTER_CONFIG
+from twitter_text.config import config as twitter_config
 
 X_LIMIT = 280
 WHATSAPP_LIMIT = 4096
@@ -21,7 +21,7 @@ LIMITS = {"x": X_LIMIT, "whatsapp": WHATSAPP_LIMIT}
 def twitter_options(*, discount_emoji: bool = True) -> dict[str, Any]:
     """twitter-text v3 options; ``discount_emoji=False`` is the v2 counting (each code point
     of an emoji weighs as itself), which the older conformance section is written for."""
-    return {**_TWITTER_CONFIG["version3"], "emoji_parsing_enabled": discount_emoji}
+    return {**twitter_config["version3"], "emoji_parsing_enabled": discount_emoji}
 
 
 def x_parse(text: str, *, discount_emoji: bool = True) -> dict[str, Any]:

@@ -31,7 +31,7 @@ _CLOSERS: dict[str, str] = {
     "”": "”",
 }
 _ALL_MARKS = set(_CLOSERS) | set("".join(_CLOSERS.values()))
-_DOUBLE = set("“„«»”\"「")
+_DOUBLE = set('“„«»”"「')
 _OPEN_BEFORE = set("([{—–-/:") | set("“„«»‹›「『\"‘‚'")
 
 
@@ -131,7 +131,12 @@ def _scan(
         return spans, None, stack[1].at  # an inner mark never closed: read again without it
     outer = stack[0]
     left = _Open(
-        outer.mark, outer.at, 0, outer.start, outer.para, (*outer.parts, _trimmed(body, outer.start, end))
+        outer.mark,
+        outer.at,
+        0,
+        outer.start,
+        outer.para,
+        (*outer.parts, _trimmed(body, outer.start, end)),
     )
     return spans, left, None
 

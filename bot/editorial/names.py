@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.editorial.text import word_set
+
 #: words that stand before a name and are not part of it (any case; several languages)
-TITLES = frozenset(
+TITLES = word_set(
     """mr mr. mrs mrs. ms ms. miss dr dr. prof prof. professor sir dame lord lady
     president vice prime minister secretary chancellor senator sen. rep. representative
     congressman congresswoman governor gov. mayor judge justice chief inspector superintendent
@@ -23,48 +25,48 @@ TITLES = frozenset(
     foreign interior defence defense finance health justice home state press editor
     m. mme mme. mlle monsieur madame président présidente ministre premier première député
     sénateur maire porte-parole herr frau bundeskanzler kanzler kanzlerin minister
-    ministerpräsident bundespräsident sprecher sprecherin señor señora presidente ministro""".split()
+    ministerpräsident bundespräsident sprecher sprecherin señor señora presidente ministro"""
 )
 #: words that make a name an organisation
-GROUP_WORDS = frozenset(
+GROUP_WORDS = word_set(
     """agency ministry department office police council committee commission court party
     union association institute university bank company group government army navy
     organisation organization foundation service services authority board federation
     international corporation inc ltd corp news network parliament assembly senate house
     church club team society trust fund federation league ministère gouvernement
-    commission ministerium regierung polizei partei""".split()
+    commission ministerium regierung polizei partei"""
 )
 #: heads of phrases that name a text, not a speaker
-DOCUMENT_WORDS = frozenset(
+DOCUMENT_WORDS = word_set(
     """report bill law statement notes note document documents letter text study survey
     judgment ruling decree order constitution treaty act paper memo guidelines
-    rapport loi projet texte décret bericht gesetz entwurf""".split()
+    rapport loi projet texte décret bericht gesetz entwurf"""
 )
-PARTICLES = frozenset("de van von der den al bin ibn da di du la le del dos das y ten ter".split())
-LEADING_JUNK = frozenset(
+PARTICLES = word_set("de van von der den al bin ibn da di du la le del dos das y ten ter")
+LEADING_JUNK = word_set(
     """and but or so as then however also yet while when because although though
-    et mais donc alors und aber doch""".split()
+    et mais donc alors und aber doch"""
 )
-TRAILING_JUNK = frozenset(
+TRAILING_JUNK = word_set(
     """also then later once again previously earlier now still has have had was is were
     would will could may might reportedly has also recently further later first
-    finally simply just only""".split()
+    finally simply just only"""
 )
 PRONOUNS = {
     "he": "m", "she": "f", "it": "n", "they": "p",
     "il": "m", "elle": "f", "ils": "p", "elles": "p",
     "er": "m", "sie": "f", "es": "n",
 }  # fmt: skip
-FEMININE = frozenset("mrs ms miss mme mlle madame frau her she woman mother wife daughter".split())
-MASCULINE = frozenset("mr m. monsieur herr his he man father husband son".split())
+FEMININE = word_set("mrs ms miss mme mlle madame frau her she woman mother wife daughter")
+MASCULINE = word_set("mr m. monsieur herr his he man father husband son")
 
 
 def _bare(token: str) -> str:
-    return token.strip(".,;:!?()[]\"“”‘’«»").casefold()
+    return token.strip('.,;:!?()[]"“”‘’«»').casefold()
 
 
 def is_cap(token: str) -> bool:
-    core = token.lstrip("(\"“‘«")
+    core = token.lstrip('("“‘«')
     return bool(core) and core[0].isupper()
 
 
@@ -108,8 +110,12 @@ def name_run(tokens: list[str]) -> list[str]:
 
 
 #: German titles are compounds: Finanzministerin, Bürgermeister, Regierungssprecher
-_TITLE_ENDINGS = ("minister", "ministerin", "präsident", "präsidentin", "sprecher", "sprecherin",
-                  "meister", "meisterin", "kanzler", "kanzlerin", "direktor", "direktorin")  # fmt: skip
+_TITLE_ENDINGS = tuple(
+    word_set(
+        """minister ministerin präsident präsidentin sprecher sprecherin meister meisterin
+        kanzler kanzlerin direktor direktorin"""
+    )
+)
 
 
 def is_title(token: str) -> bool:
@@ -136,8 +142,8 @@ def _gender(tokens: list[str]) -> str | None:
     return None
 
 
-PREPOSITIONS = frozenset("for of at from with in on by de du des von vom bei für".split())
-ARTICLES = frozenset("the a an la le les l un une der die das ein eine el los".split())
+PREPOSITIONS = word_set("for of at from with in on by de du des von vom bei für")
+ARTICLES = word_set("the a an la le les l un une der die das ein eine el los")
 
 
 @dataclass(frozen=True)
@@ -154,7 +160,7 @@ def _shown(tokens: list[str]) -> str:
     return text[0].lower() + text[1:] if _bare(tokens[0]) in ARTICLES else text
 
 
-def entity_for(tokens: list[str], names: NameIndex) -> Entity | None:
+def entity_for(tokens: list[str], names: NameIndex) -> Entity | None:  # noqa: PLR0911
     """The entity a cleaned subject phrase names, or None when it names none."""
     if not tokens or len(tokens) > 9:
         return None
@@ -173,17 +179,24 @@ def entity_for(tokens: list[str], names: NameIndex) -> Entity | None:
             return Entity(_shown(tokens[len(lead) :]), "group", None, words)
         full = expand(" ".join(name), names.full)
         return Entity(full, "person", _gender(tokens), words | {_bare(t) for t in full.split()})
-    if lead and lead[0] not in ARTICLES and tokens[0][:1].isupper():
-        if lead[0] not in {"her", "his", "their", "its"}:
-            return None  # a capitalised phrase that is not a name: not a subject we trust
+    capitalised = lead and lead[0] not in ARTICLES and tokens[0][:1].isupper()
+    if capitalised and lead[0] not in {"her", "his", "their", "its"}:
+        return None  # a capitalised phrase that is not a name: not a subject we trust
     head = _bare(tokens[-1])
-    if len(tokens) == 1 and tokens[0].islower() and not head.endswith("s") and head not in GROUP_WORDS:
+    if (
+        len(tokens) == 1
+        and tokens[0].islower()
+        and not head.endswith("s")
+        and head not in GROUP_WORDS
+    ):
         return Entity(head, "bare")  # "president": only good if it names someone already met
-    kind = "document" if head in DOCUMENT_WORDS else "group" if head in GROUP_WORDS else "description"
+    kind = (
+        "document" if head in DOCUMENT_WORDS else "group" if head in GROUP_WORDS else "description"
+    )
     return Entity(_shown(tokens), kind, _gender(tokens), words)
 
 
-_NAME_TOKEN = r"(?:[^\W\d_][\w’'\-]*\.?)"
+_NAME_SHAPE = r"(?:[^\W\d_][\w’'\-]*\.?)"
 
 
 def build_index(text: str) -> NameIndex:
@@ -201,8 +214,10 @@ def build_index(text: str) -> NameIndex:
             j = i
             while j < len(tokens) and (is_cap(tokens[j]) or _bare(tokens[j]) in PARTICLES):
                 j += 1
-            name = _person_name([t for t in tokens[i:j] if re.fullmatch(_NAME_TOKEN, t)])
-            name = [t for t in name if not is_title(t) and _bare(t) not in LEADING_JUNK | {"the", "a"}]
+            name = _person_name([t for t in tokens[i:j] if re.fullmatch(_NAME_SHAPE, t)])
+            name = [
+                t for t in name if not is_title(t) and _bare(t) not in LEADING_JUNK | {"the", "a"}
+            ]
             if len(name) >= 2 and not any(_bare(t) in GROUP_WORDS for t in name):
                 full = " ".join(name).removesuffix("’s").removesuffix("'s")
                 for token in name:

@@ -16,7 +16,8 @@ from bot.editorial.text import squash, strip_invisibles
 _CRUMB_SEPARATORS = re.compile(r"\s(?:>|›|»|/|\||·|•)\s")
 #: a photo or image credit closing a caption: "(Courtesy: @MEAIndia via X)", "(Photo: AFP)"
 _CREDIT = re.compile(
-    r"\((?:courtesy|photo|image|picture|file photo|credit|source|foto|bild|crédit|crédits)\b[^)]*\)\s*$",
+    r"\((?:courtesy|photo|image|picture|file photo|credit|source|foto|bild|crédits?)\b"
+    r"[^)]*\)\s*$",
     re.IGNORECASE,
 )
 #: punctuation that a sentence or a quotation has and a menu item or a widget label has not
@@ -48,8 +49,8 @@ def split_text(text: str) -> tuple[str, list[str]]:
             continue  # a photo caption
         previous = body[-1] if body else ""
         following = rest[i + 1] if i + 1 < len(rest) else ""
-        ends_sentence = previous[-1:] in ".!?”\"»)"
-        starts_sentence = following[:1].isupper() or following[:1] in "“\"«„"
+        ends_sentence = previous[-1:] in '.!?”"»)'
+        starts_sentence = following[:1].isupper() or following[:1] in '“"«„'
         between = ends_sentence and starts_sentence
         if _chrome(line) and (between or rest.count(line) > 1):
             continue  # a promo line or a heading sitting between two paragraphs

@@ -119,10 +119,11 @@ class Renderer:
         quotes → no quote → shortened headline."""
         limit = LIMITS[channel]
         shorter: list[Quote] = []
-        for quote in quotes:  # the key quote, then each candidate shorter than the last tried
-            if not shorter or len(quote.text) < len(shorter[-1].text):
-                shorter.append(quote)
-        for quote in [*shorter, None]:
+        for candidate in quotes:  # the key quote, then each one shorter than the last tried
+            if not shorter or len(candidate.text) < len(shorter[-1].text):
+                shorter.append(candidate)
+        options: list[Quote | None] = [*shorter, None]
+        for quote in options:
             for keep in range(len(hashtags), -1, -1):
                 tags = tuple(hashtags[:keep])
                 text = self.render(channel, article, quote, tags)
@@ -165,7 +166,11 @@ def quote_in_post(text: str) -> str:
 
 
 def _values(
-    channel: str, article: ArticleData, quote: Quote | None, hashtags: Sequence[str], title: str | None
+    channel: str,
+    article: ArticleData,
+    quote: Quote | None,
+    hashtags: Sequence[str],
+    title: str | None,
 ) -> dict[str, Any]:
     esc = whatsapp.escape if channel == "whatsapp" else (lambda s: s)
     opening, closing = QUOTE_MARKS.get(article.language or "", DEFAULT_MARKS)

@@ -31,9 +31,10 @@ every article.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from bot.editorial.model import Quote
-from bot.editorial.text import casefold_words, word_count
+from bot.editorial.text import casefold_words, word_count, word_set
 
 MIN_WORDS = 8
 MAX_WORDS = 45
@@ -44,13 +45,13 @@ _WORK_BEFORE = re.compile(
     r"intitulée?|appelée?|titel|namens)\s*…?$",
     re.IGNORECASE,
 )
-_CONJUNCTIONS = frozenset("and but or so yet then et mais ou donc und aber oder doch y pero e ma".split())
-_FIRST_PERSON = frozenset("i we our us my me nous je notre nos wir ich unser unsere nosotros yo".split())
-_STOP = frozenset(
+_CONJUNCTIONS = word_set("and but or so yet then et mais ou donc und aber oder doch y pero e ma")
+_FIRST_PERSON = word_set("i we our us my me nous je notre nos wir ich unser unsere nosotros yo")
+_STOP = word_set(
     """the a an of to in on for and or but is are was were be been it its this that with as at by
     from has have had not no will would can could should he she they we i you his her their our
     le la les de des du et est un une que qui dans pour sur pas au aux ce cette il elle
-    der die das und ist nicht mit den von zu ein eine auf für sich dem des""".split()
+    der die das und ist nicht mit den von zu ein eine auf für sich dem des"""
 )
 
 
@@ -152,6 +153,4 @@ def rank(quotes: list[Quote], title: str, summary: str | None = None) -> list[Qu
 
 
 def _with_score(quote: Quote, value: float) -> Quote:
-    from dataclasses import replace
-
     return replace(quote, score=value)

@@ -29,10 +29,11 @@ from bot.editorial.names import (
     leading_name,
     name_run,
 )
-from bot.editorial.text import paragraphs, sentence_ends
+from bot.editorial.text import paragraphs, sentence_ends, word_set
 
 MASK = "\u2592"
-_VERBS = """said says say told tells added adds explained explains stated declared
+_VERBS = word_set(
+    """said says say told tells added adds explained explains stated declared
 declares asked asks answered replied noted wrote writes argued argues insisted
 insists warned warns claimed admitted admits acknowledged acknowledges conceded
 concedes hinted suggested continued recalled recalls remarked observed announced
@@ -44,10 +45,18 @@ martèle reconnaît avertit prévient insiste raconte répond rappelle juge comm
 dénonce
 sagte sagt erklärte erklärt betonte betont meinte meint warnte warnt kritisierte schrieb
 dijo afirmó aseguró explicó señaló declaró añadió agregó indicó disse afirmou declarou
-explicou""".split()
-_FR_PAST = r"a\s+(?:déclaré|dit|affirmé|expliqué|ajouté|indiqué|souligné|estimé|assuré|précisé|lancé|confié|martelé|reconnu|averti|prévenu|insisté|raconté|répondu|rappelé|jugé|commenté|regretté|dénoncé)"
+explicou"""
+)
+_FR_PAST = (
+    r"a\s+(?:déclaré|dit|affirmé|expliqué|ajouté|indiqué|souligné|estimé|assuré|précisé|"
+    r"lancé|confié|martelé|reconnu|averti|prévenu|insisté|raconté|répondu|rappelé|jugé|"
+    r"commenté|regretté|dénoncé)"
+)
 _IT_PAST = r"ha\s+(?:detto|dichiarato|spiegato|aggiunto|affermato|sottolineato)"
-_PARTICIPLES = r"saying|adding|telling|noting|warning|insisting|explaining|writing|arguing|claiming|stressing|urging|affirmant|expliquant|déclarant|ajoutant|soulignant"
+_PARTICIPLES = (
+    r"saying|adding|telling|noting|warning|insisting|explaining|writing|arguing|claiming|"
+    r"stressing|urging|affirmant|expliquant|déclarant|ajoutant|soulignant"
+)
 _ACCORDING = r"according\s+to|selon|laut|según|secondo|segundo"
 _VERB_RE = re.compile(
     rf"(?<![\w-])(?:(?P<acc>{_ACCORDING})|(?P<part>{_PARTICIPLES})|(?P<verb>{_FR_PAST}|{_IT_PAST}|"
@@ -60,14 +69,18 @@ _FR_INVERSION = re.compile(r"^\s*,?\s*(?:a-t-|[\wéèêû]+-t-|[\wéèêû]+-)(i
 #: German ", so Merkel" after a quote
 _DE_SO = re.compile(r"^\s*,\s*so\s+")
 #: Japanese: 「…」と述べた / と語った …; the speaker is the topic before the quote (…は)
-_JA_VERB = re.compile(r"^\s*と[^。「」]{0,15}?(?:述べ|語っ|語り|話し|話す|説明|強調|指摘|明らかに|発言|言っ|言い|答え|訴え|書い|記し)")
+_JA_VERB = re.compile(
+    r"^\s*と[^。「」]{0,15}?(?:述べ|語っ|語り|話し|話す|説明|強調|指摘|明らかに|発言|言っ|言い|答え|訴え|書い|記し)"
+)
 _JA_TOPIC = re.compile(r"([^\s、。「」]{1,20}?)(?:は|が)、?[^。「」]*$")
 _DETERMINER = re.compile(
     r"\b(?:the|a|an|his|her|its|their|our|my|your|these|those|this|le|la|les|un|une|der|die|das)\s+$",
     re.IGNORECASE,
 )
 _CHUNK_SPLIT = re.compile(r"[,;:]|\s[—–-]\s|\(|\)")
-_RELATIVE = re.compile(r"^(?:who|which|whose|that|qui|dont|der|die|das|welche[rs]?)\b", re.IGNORECASE)
+_RELATIVE = re.compile(
+    r"^(?:who|which|whose|that|qui|dont|der|die|das|welche[rs]?)\b", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -125,11 +138,16 @@ class _Reader:
                 if entity.gender in (None, gender):
                     entity.gender = gender
                     return entity
-            elif gender == "n" and entity.kind in ("group", "document"):
-                return entity
-            elif gender == "p" and entity.kind in ("group", "description"):
+            elif _plural_or_thing(gender, entity.kind):
                 return entity
         return None
+
+
+def _plural_or_thing(gender: str, kind: str) -> bool:
+    """ "it" names an organisation or a text; "they" an organisation or a group of people."""
+    return (gender == "n" and kind in ("group", "document")) or (
+        gender == "p" and kind in ("group", "description")
+    )
 
 
 def _mask(body: str, spans: list[Span]) -> tuple[str, set[int]]:
@@ -145,7 +163,7 @@ def _mask(body: str, spans: list[Span]) -> tuple[str, set[int]]:
                 chars[k] = MASK
         inner = body[span.parts[-1][0] : span.parts[-1][1]].rstrip()
         after = body[span.close_at + 1 : span.close_at + 3].lstrip()
-        if inner[-1:] in ".!?…" and (not after or after[0].isupper() or after[0] in "“\"«„‘"):
+        if inner[-1:] in ".!?…" and (not after or after[0].isupper() or after[0] in '“"«„‘'):
             ends.add(span.close_at + 1)
     return "".join(chars), ends
 
@@ -156,7 +174,7 @@ def _sentences(masked: str, extra_ends: set[int]) -> list[tuple[int, int]]:
         cuts = {start + e for e in sentence_ends(masked[start:end])}
         cuts |= {e for e in extra_ends if start < e < end}
         begin = start
-        for cut in sorted(cuts) + [end]:
+        for cut in [*sorted(cuts), end]:
             if masked[begin:cut].strip():
                 found.append((begin, cut))
             begin = cut
@@ -234,8 +252,8 @@ def attribute(body: str, spans: list[Span]) -> dict[int, Attribution]:
 
 
 def _participle_subject(reader: _Reader, clause: str, pos: int) -> Entity | None:
-    """", saying …": the subject of the sentence, a name if the sentence opens with one."""
-    chunks = [c.strip() for c in _CHUNK_SPLIT.split(clause.split(MASK)[0]) if c.strip()]
+    """ ", saying …": the subject of the sentence, a name if the sentence opens with one."""
+    chunks = [c.strip() for c in _CHUNK_SPLIT.split(clause.split(MASK, maxsplit=1)[0]) if c.strip()]
     for chunk in chunks[:3]:
         tokens = clean_phrase(chunk)
         if tokens and len(name_run(tokens)) == len(tokens):
@@ -253,7 +271,7 @@ def _special_after(reader: _Reader, body: str, masked: str, span: Span, end: int
         return reader.resolve(_tokens_after(_DE_SO.sub("", after)), span.close_at)
     if _JA_VERB.match(after):
         sentence_start = masked.rfind("。", 0, span.open_at) + 1
-        topic = _JA_TOPIC.search(masked[sentence_start : span.open_at].split("\n")[-1])
+        topic = _JA_TOPIC.search(masked[sentence_start : span.open_at].rsplit("\n", maxsplit=1)[-1])
         if topic:
             entity = Entity(topic.group(1).lstrip("、"), "person")
             reader.mention(span.close_at, entity, spoke=True)
@@ -289,7 +307,7 @@ def _where(ranges: list[tuple[int, int]], pos: int) -> int:
     return -1
 
 
-def _assign(
+def _assign(  # noqa: PLR0917 (one pass's state, handed over once)
     body: str,
     masked: str,
     spans: list[Span],
@@ -305,14 +323,22 @@ def _assign(
         if verb.entity is not None:
             last[_where(paras, verb.pos)] = (verb.pos, verb.entity)
     named: dict[int, tuple[int, Entity]] = {}  # the last person a paragraph names
-    for pos, entity, _ in reader.mentions:
-        if entity.kind == "person":
-            named[_where(paras, pos)] = (pos, entity)
+    for pos, who, _ in reader.mentions:
+        if who.kind == "person":
+            named[_where(paras, pos)] = (pos, who)
     result: dict[int, Attribution] = {}
     previous: dict[int, Entity] = {}  # paragraph -> speaker of its last attributed quote
     for span in sorted(spans, key=lambda s: s.open_at):
-        s_open = sentences[_where(sentences, span.open_at)] if _where(sentences, span.open_at) >= 0 else (span.open_at, span.open_at)
-        s_close = sentences[_where(sentences, span.close_at)] if _where(sentences, span.close_at) >= 0 else (span.close_at, span.close_at + 1)
+        s_open = (
+            sentences[_where(sentences, span.open_at)]
+            if _where(sentences, span.open_at) >= 0
+            else (span.open_at, span.open_at)
+        )
+        s_close = (
+            sentences[_where(sentences, span.close_at)]
+            if _where(sentences, span.close_at) >= 0
+            else (span.close_at, span.close_at + 1)
+        )
         before = masked[s_open[0] : span.open_at]
         limit = masked.find(MASK, span.close_at + 1, s_close[1])
         limit = s_close[1] if limit < 0 else limit

@@ -11,11 +11,17 @@ INVISIBLES = "\u00ad\u200b\u2060\ufeff"
 _INVISIBLE_RE = re.compile(f"[{INVISIBLES}]")
 _SPACE_RE = re.compile(r"\s+")
 
+
+def word_set(text: str) -> frozenset[str]:
+    """The whitespace-separated words of a literal list."""
+    return frozenset(text.split())
+
+
 #: tokens after which a full stop does not end a sentence
-ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof st sr jr gen col capt lt sgt sen rep gov pres rev hon mt ft no nos vs "
-    "etc inc ltd corp co jan feb mar apr jun jul aug sep sept oct nov dec mme mlle m me "
-    "bzw ca dr. nr str u.s u.k e.g i.e".split()
+ABBREVIATIONS = word_set(
+    """mr mrs ms dr prof st sr jr gen col capt lt sgt sen rep gov pres rev hon mt ft no nos vs
+    etc inc ltd corp co jan feb mar apr jun jul aug sep sept oct nov dec mme mlle m me
+    bzw ca dr. nr str u.s u.k e.g i.e"""
 )
 
 

@@ -9,7 +9,9 @@ from bench.editorial_eval import evaluate
 ROWS = evaluate()
 
 
-@pytest.mark.parametrize("row", [r for r in ROWS if r["target"] is not None], ids=lambda r: r["name"])
+@pytest.mark.parametrize(
+    "row", [r for r in ROWS if r["target"] is not None], ids=lambda r: r["name"]
+)
 def test_target_met(row: dict[str, object]) -> None:
     assert row["pass"] is True, row
 

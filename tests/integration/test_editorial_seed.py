@@ -17,7 +17,11 @@ def test_seed_preview_line() -> None:
     draft = Editor({"x": 2, "whatsapp": 3}).draft(article, ["x", "whatsapp"])
     line = json.loads(json.dumps(draft.to_json()))
     assert line["article"]["title"] == "India-Japan Ties Steady; Upgrade Around The Corner?"
-    labels = next(a for a in json.loads((FIXTURES / "labels.json").read_text()) if a["file"].endswith("seed/article.txt"))
+    labels = next(
+        a
+        for a in json.loads((FIXTURES / "labels.json").read_text())
+        if a["file"].endswith("seed/article.txt")
+    )
     texts = {q["text"] for q in labels["quotes"]}
     assert line["key_quote"]["text"] in texts
     assert line["key_quote"]["speaker"] == "a senior Japanese diplomat"

@@ -28,7 +28,9 @@ def test_feed_fields_fill_what_the_page_lacks() -> None:
     html = "<html><head><title>T</title></head><body><article><h1>Page headline here</h1>" + (
         "<p>" + "Some words of the story here. " * 30 + "</p></article></body></html>"
     )
-    feed = ArticleData(title="Feed title", url="https://example.com/a", author="Feed Author", tags=("Politics",))
+    feed = ArticleData(
+        title="Feed title", url="https://example.com/a", author="Feed Author", tags=("Politics",)
+    )
     article = from_html(html, "https://example.com/a", fallback=feed)
     assert article.author == "Feed Author"
     assert "Politics" in article.tags

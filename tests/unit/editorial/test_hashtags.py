@@ -25,7 +25,13 @@ def test_categories_first_generic_dropped_duplicates_merged() -> None:
 
 def test_map_wins_and_matches_the_headline(tmp_path: Path) -> None:
     path = tmp_path / "tags.toml"
-    path.write_text('[hashtags]\n"India-Japan relations" = "#IndiaJapan"\n"Quad" = "#QuadSummit"\n"Politics" = ""\n')
+    path.write_text(
+        """[hashtags]
+"India-Japan relations" = "#IndiaJapan"
+"Quad" = "#QuadSummit"
+"Politics" = ""
+"""
+    )
     mapping = load_map(path)
     tags = hashtags_for(
         ["Politics", "India-Japan relations"], mapping, text="Quad leaders meet in Delhi"
@@ -34,7 +40,9 @@ def test_map_wins_and_matches_the_headline(tmp_path: Path) -> None:
 
 
 def test_long_seo_keywords_are_not_hashtags() -> None:
-    assert hashtags_for([], keywords=["tunis attack tunisia attack terror", "tunisia"]) == ["#Tunisia"]
+    assert hashtags_for([], keywords=["tunis attack tunisia attack terror", "tunisia"]) == [
+        "#Tunisia"
+    ]
 
 
 def test_bad_map_file_is_a_usage_error(tmp_path: Path) -> None:

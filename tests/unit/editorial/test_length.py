@@ -10,7 +10,9 @@ import yaml
 from bot.editorial.length import measure, whatsapp_length, x_length, x_parse
 from tests.paths import SPECS
 
-CASES = yaml.safe_load((SPECS / "x" / "twitter-text-validate.yml").read_text(encoding="utf-8"))["tests"]
+CASES = yaml.safe_load((SPECS / "x" / "twitter-text-validate.yml").read_text(encoding="utf-8"))[
+    "tests"
+]
 
 
 def _cases(section: str) -> list[Any]:

@@ -27,10 +27,11 @@ def test_pronoun_resolves_to_the_last_speaker_not_the_last_name() -> None:
     body = (
         "A senior European official told reporters on Tuesday that talks had stalled.\n\n"
         "He said progress depended on the other side.\n\n"
-        "The summit, where Chancellor Olaf Scholz meets President Emmanuel Macron, opens in May.\n\n"
+        "The summit, where Chancellor Olaf Scholz meets President Emmanuel Macron, opens "
+        "in May.\n\n"
         "“We cannot sign an agreement that our parliaments would reject outright,” he said."
     )
-    ((text, speaker),) = quotes_of(body)
+    ((_, speaker),) = quotes_of(body)
     assert speaker == "a senior European official"
 
 
@@ -97,13 +98,21 @@ def test_french_guillemets_with_inner_spaces() -> None:
 
 
 def test_german_low_high_quotes() -> None:
-    body = "„Wir werden die Steuern im nächsten Jahr nicht erhöhen“, sagte Finanzministerin Anna Berg."
-    assert quotes_of(body) == [("Wir werden die Steuern im nächsten Jahr nicht erhöhen", "Anna Berg")]
+    body = (
+        "„Wir werden die Steuern im nächsten Jahr nicht erhöhen“, sagte Finanzministerin Anna Berg."
+    )
+    assert quotes_of(body) == [
+        ("Wir werden die Steuern im nächsten Jahr nicht erhöhen", "Anna Berg")
+    ]
 
 
 def test_german_reversed_guillemets() -> None:
-    body = "»Das ist ein guter Tag für die Stadt und für alle Pendler«, sagte Bürgermeister Jan Vogt."
-    assert quotes_of(body) == [("Das ist ein guter Tag für die Stadt und für alle Pendler", "Jan Vogt")]
+    body = (
+        "»Das ist ein guter Tag für die Stadt und für alle Pendler«, sagte Bürgermeister Jan Vogt."
+    )
+    assert quotes_of(body) == [
+        ("Das ist ein guter Tag für die Stadt und für alle Pendler", "Jan Vogt")
+    ]
 
 
 def test_japanese_corner_brackets() -> None:
@@ -129,7 +138,7 @@ def test_apostrophes_are_not_quotes() -> None:
 
 def test_an_unclosed_mark_does_not_swallow_the_next_quote() -> None:
     body = (
-        "He measured 6\" on the ruler and wrote “see annex, then left. Later "
+        'He measured 6" on the ruler and wrote “see annex, then left. Later '
         "“The annex was never published by the ministry,” said auditor Sara Lind."
     )
     assert ("The annex was never published by the ministry,", "Sara Lind") in quotes_of(body)
