@@ -74,9 +74,7 @@ class XSettings(BaseModel):
 
     @property
     def configured(self) -> bool:
-        return all(
-            (self.api_key, self.api_secret, self.access_token, self.access_token_secret)
-        )
+        return all((self.api_key, self.api_secret, self.access_token, self.access_token_secret))
 
 
 class WhatsAppSettings(BaseModel):
@@ -144,6 +142,7 @@ class Settings(BaseSettings):
     timezone: str = "UTC"
     poll_interval: Duration = timedelta(minutes=5)
     publish_interval: Duration = timedelta(seconds=2)
+    reconcile_interval: Duration = timedelta(seconds=30)
     approval: Literal["required", "auto"] = "required"
     max_age: Duration = timedelta(days=2)
     draft_ttl: Duration = timedelta(hours=24)
