@@ -43,12 +43,19 @@ QUOTE_MARKS = {
 DEFAULT_MARKS = ("“", "”")
 
 
+def template_dirs(override: Path | None) -> list[Path]:
+    """Where templates are looked up: the newsroom's override first, then the bundled ones
+    (also used by the web app for its pages)."""
+    dirs = [override] if override else []
+    dirs.append(REPO_TEMPLATES)
+    return [d for d in dirs if d.is_dir()]
+
+
 def make_environment(override: Path | None = None) -> SandboxedEnvironment:
-    dirs = [d for d in (override, REPO_TEMPLATES) if d is not None]
     if override is not None and not override.is_dir():
         raise UsageError(f"NEWSBOT_TEMPLATES_DIR: {override} is not a directory")
     return SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+        loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(override)]),
         undefined=jinja2.StrictUndefined,
         autoescape=False,  # plain-text posts; WhatsApp markup is escaped before rendering
         keep_trailing_newline=False,
