@@ -307,7 +307,7 @@ def _where(ranges: list[tuple[int, int]], pos: int) -> int:
     return -1
 
 
-def _assign(  # noqa: PLR0917 (one pass's state, handed over once)
+def _assign(
     body: str,
     masked: str,
     spans: list[Span],
