@@ -57,7 +57,7 @@ def start(podman: Podman, image: str, *args: str) -> Container:
 
 
 def remove(podman: Podman, container: Container) -> None:
-    podman("rm", "--force", "--time", "5", container.name, check=False)
+    podman("rm", "--force", "--volumes", "--time", "5", container.name, check=False)
     podman("volume", "rm", "--force", container.volume, check=False)
 
 

@@ -106,7 +106,7 @@ def test_image_holds_no_tests_no_env_and_no_compiler(podman: Podman, image: str)
                 paths = [PurePosixPath(m.name.removeprefix("./")) for m in tar]
         assert export.returncode == 0
     finally:
-        podman("rm", "--force", name, check=False)
+        podman("rm", "--force", "--volumes", name, check=False)
 
     names = {str(p) for p in paths}
     assert "app/templates/posts/x.txt.j2" in names, "the listing should be the image's files"
