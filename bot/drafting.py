@@ -93,9 +93,12 @@ def save_drafts(
             continue
         post.article = article
         audit.record(
-            session, "drafted", at=now, post=post,
+            session,
+            "drafted",
+            at=now,
+            post=post,
             detail={"length": rendered.length, "limit": rendered.limit, "text": rendered.text},
-        )  # fmt: skip
+        )
         if post.state == State.APPROVED:
             audit.record(session, "approved", at=now, post=post, detail={"auto": True})
         created.append(post)
@@ -114,7 +117,11 @@ def claim_article(session: Session, now: datetime, lease: timedelta) -> int | No
     if session.get_bind().dialect.name == "postgresql":
         article_id = session.scalar(pick.with_for_update(skip_locked=True))
         if article_id is not None:
-            session.execute(update(Article).where(Article.id == article_id).values(status="drafting", drafted_at=now))
+            session.execute(
+                update(Article)
+                .where(Article.id == article_id)
+                .values(status="drafting", drafted_at=now)
+            )
         return article_id
     return session.scalar(
         update(Article)
@@ -147,7 +154,9 @@ def draft_pending(
         except UsageError:
             # a broken template is the newsroom's to fix, not this article's fault
             with transaction(sessions) as session:
-                session.execute(update(Article).where(Article.id == article_id).values(status="new"))
+                session.execute(
+                    update(Article).where(Article.id == article_id).values(status="new")
+                )
             raise
         except Exception as exc:  # one bad page must not stop the others
             bound.exception("draft.failed")

@@ -12,7 +12,6 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 import structlog
@@ -66,7 +65,9 @@ class Runtime:
         if self._client is None:
             from bot.http import make_client
 
-            self._client = make_client(timeout=self.settings.fetch_timeout, user_agent=self.settings.user_agent)
+            self._client = make_client(
+                timeout=self.settings.fetch_timeout, user_agent=self.settings.user_agent
+            )
         return self._client
 
     @property
@@ -109,7 +110,9 @@ class Runtime:
         return DraftPolicy(s.channels, s.approval == "auto", s.draft_ttl)
 
     # -- rounds ------------------------------------------------------------------------
-    def poll_round(self, stop: threading.Event | None = None, force: bool = False) -> dict[int, PollResult]:
+    def poll_round(
+        self, stop: threading.Event | None = None, force: bool = False
+    ) -> dict[int, PollResult]:
         """Poll every due source (every source with ``force``), then draft what is new."""
         from bot.outbox.claims import claim_source
         from bot.sources.poll import poll_source
@@ -126,7 +129,12 @@ class Runtime:
                     break
                 source = session.get_one(Source, source_id)
                 results[source_id] = poll_source(
-                    session, source, self.client, now, self.settings.max_age, self.settings.max_feed_bytes
+                    session,
+                    source,
+                    self.client,
+                    now,
+                    self.settings.max_age,
+                    self.settings.max_feed_bytes,
                 )
                 source.next_poll_at = now + self.settings.poll_interval
                 source.claimed_by = None
@@ -137,7 +145,9 @@ class Runtime:
     def draft_round(self) -> int:
         from bot.drafting import draft_pending
 
-        return draft_pending(self.sessions, self.editor, self.enrich, self.draft_policy(), self.clock.now)
+        return draft_pending(
+            self.sessions, self.editor, self.enrich, self.draft_policy(), self.clock.now
+        )
 
     def publish_round(self, stop: threading.Event | None = None) -> dict[str, int]:
         return self.outbox().drain(stop)
@@ -146,7 +156,9 @@ class Runtime:
         from bot.outbox.reconcile import reconcile_all
 
         s = self.settings
-        return reconcile_all(self.sessions, self.channels, self.clock, self.worker, s.lease, s.backoff_base)
+        return reconcile_all(
+            self.sessions, self.channels, self.clock, self.worker, s.lease, s.backoff_base
+        )
 
     def maintenance_round(self) -> dict[str, int]:
         from bot.review.timeouts import expire_drafts, hold_stale
@@ -158,11 +170,19 @@ class Runtime:
         return {"expired": expired, "held": held}
 
     # -- start-up ----------------------------------------------------------------------
-    def add_source(self, session: Session, url: str, auto_approve: bool = False, backfill: int = 0) -> tuple[Source, bool]:
+    def add_source(
+        self, session: Session, url: str, auto_approve: bool = False, backfill: int = 0
+    ) -> tuple[Source, bool]:
         existing = session.scalar(select(Source).where(Source.url == url))
         if existing is not None:
             return existing, False
-        source = Source(url=url, auto_approve=auto_approve, backfill=backfill, failures_in_row=0, created_at=self.clock.now())
+        source = Source(
+            url=url,
+            auto_approve=auto_approve,
+            backfill=backfill,
+            failures_in_row=0,
+            created_at=self.clock.now(),
+        )
         session.add(source)
         session.flush()
         return source, True
@@ -173,7 +193,9 @@ class Runtime:
             for url in self.settings.feeds:
                 self.add_source(session, url)
             empty = not session.scalar(select(func.count()).select_from(Source))
-            embedded = "database_url" not in self.settings.model_fields_set and not self.settings.feeds
+            embedded = (
+                "database_url" not in self.settings.model_fields_set and not self.settings.feeds
+            )
             if empty and embedded and EXAMPLE_FEED.exists():
                 self.add_source(session, str(EXAMPLE_FEED), backfill=10)
                 log.info("sources.example_added", url=str(EXAMPLE_FEED))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
@@ -28,7 +29,9 @@ def open_channels(session: Session, channels: Sequence[str], now: datetime) -> l
     return [c for c in channels if c not in paused]
 
 
-def due_posts(channels: Sequence[str], now: datetime, stale_after: timedelta) -> ColumnElement[bool]:
+def due_posts(
+    channels: Sequence[str], now: datetime, stale_after: timedelta
+) -> ColumnElement[bool]:
     """Approved and past any backoff, or scheduled for now and not too late to send."""
     return and_(
         Post.channel.in_(channels),
@@ -49,7 +52,7 @@ def due_posts(channels: Sequence[str], now: datetime, stale_after: timedelta) ->
 def _claim_one(
     session: Session,
     condition: ColumnElement[bool],
-    order: Sequence[ColumnElement[object]],
+    order: Sequence[Any],
     values: dict[str, object],
     from_states: Sequence[str],
 ) -> int | None:
@@ -60,13 +63,12 @@ def _claim_one(
             return None
         session.execute(update(Post).where(Post.id == post_id).values(**values))
         return post_id
-    claimed = session.scalar(
+    return session.scalar(
         update(Post)
         .where(Post.id == pick.scalar_subquery(), Post.state.in_(from_states))
         .values(**values)
         .returning(Post.id)
     )
-    return claimed
 
 
 def claim_post(

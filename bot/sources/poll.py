@@ -63,7 +63,11 @@ def store_items(
     known_guids = set(session.scalars(select(Article.guid).where(Article.source_id == source.id)))
     candidates = [i for i in items if i.guid not in known_guids]
     urls = {i.canonical_url for i in candidates}
-    known_urls = set(session.scalars(select(Article.canonical_url).where(Article.canonical_url.in_(urls)))) if urls else set()
+    known_urls = (
+        set(session.scalars(select(Article.canonical_url).where(Article.canonical_url.in_(urls))))
+        if urls
+        else set()
+    )
     added = 0
     seen: set[str] = set()
     for item in candidates:
@@ -128,7 +132,12 @@ def poll_source(
     if outcome.status == "error":
         source.last_error = outcome.error
         source.failures_in_row += 1
-        bound.warning("poll.failed", action="poll_failed", error=outcome.error, failures=source.failures_in_row)
+        bound.warning(
+            "poll.failed",
+            action="poll_failed",
+            error=outcome.error,
+            failures=source.failures_in_row,
+        )
     else:
         source.last_error = None
         source.failures_in_row = 0
