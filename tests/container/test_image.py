@@ -15,8 +15,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.container.conftest import Container
+from tests.container.conftest import Container, remove, start
 from tests.container.podman import Podman, free_port, wait_for
+from tests.paths import REPO, SEED
 
 pytestmark = [pytest.mark.container, pytest.mark.slow, pytest.mark.timeout(1800)]
 
@@ -92,6 +93,34 @@ def test_first_run_drafts_the_example_feed_into_the_volume(
     assert database.is_file(), "SQLite belongs in the /data volume, not in the container layer"
     uid = int(inspect(podman, image, ".Config.User").split(":")[0])
     assert database.stat().st_uid == uid
+
+
+def test_runs_on_a_dotenv_copied_from_the_example(podman: Podman, image: str) -> None:
+    # what docs/deploy.md has a newsroom do: cp .env.example .env, then --env-file .env
+    # (its relative data dir and empty template dir must still mean the volume and the
+    # bundled templates; only the listen address needs overriding in a container)
+    container = start(
+        podman,
+        image,
+        "--env-file",
+        str(REPO / ".env.example"),
+        "--env",
+        "NEWSBOT_WEB__HOST=0.0.0.0",
+    )
+    try:
+        ready = wait_for(podman, container.name, container.url("/readyz"))
+        assert ready.json()["status"] == "ready"
+        mountpoint = podman("volume", "inspect", "--format", "{{.Mountpoint}}", container.volume)
+        assert (Path(mountpoint.stdout.strip()) / "newsbot.db").is_file()
+        # and the posts render with the bundled templates
+        podman("cp", str(SEED), f"{container.name}:/tmp/article.txt")
+        out = podman("exec", container.name, "newsbot", "preview", "/tmp/article.txt", "--json")
+        preview = json.loads(out.stdout.splitlines()[0])
+        assert preview["key_quote"], preview
+        for post in preview["posts"]:
+            assert preview["key_quote"]["text"] in post["text"]
+    finally:
+        remove(podman, container)
 
 
 def test_image_holds_no_tests_no_env_and_no_compiler(podman: Podman, image: str) -> None:
