@@ -8,20 +8,22 @@
 # (scripts/container-base.sh).
 ARG BASE_IMAGE=python:3.11-slim-bookworm
 
-# ---------------------------------------------------------------- build: the virtualenv
-FROM ${BASE_IMAGE} AS build
+# ---------------------------------------------------------------- deps: the virtualenv
+# Changes only with the lock file, so a new version of newsbot reuses this layer.
+FROM ${BASE_IMAGE} AS deps
 WORKDIR /src
 RUN python3 -m venv /opt/venv
-# The pinned dependencies first, so a code change does not reinstall them.
 COPY requirements.lock ./
 RUN /opt/venv/bin/pip install --no-cache-dir --disable-pip-version-check \
       -r requirements.lock
+
+# ---------------------------------------------------------------- build: newsbot itself
+# Installed under /opt/app laid out like the venv, so the runtime adds it as one small layer.
+FROM deps AS build
 COPY pyproject.toml README.md ./
 COPY bot ./bot
-# pip itself stays behind: the runtime installs nothing. (setuptools stays: twitter-text
-# loads its data with pkg_resources.)
-RUN /opt/venv/bin/pip install --no-cache-dir --disable-pip-version-check --no-deps . \
-    && /opt/venv/bin/pip uninstall --yes --quiet pip
+RUN /opt/venv/bin/pip install --no-cache-dir --disable-pip-version-check \
+      --no-deps --root /opt/app .
 
 # ---------------------------------------------------------------- runtime
 FROM ${BASE_IMAGE} AS runtime
@@ -35,10 +37,12 @@ RUN groupadd --gid 10001 newsbot \
     && mkdir -p /data /app \
     && chown 10001:10001 /data \
     && ln -s /data /app/data
-COPY --from=build /opt/venv /opt/venv
+# least often changed first: dependencies, templates, then newsbot's own code
+COPY --from=deps /opt/venv /opt/venv
 WORKDIR /app
 COPY templates ./templates
 COPY scripts/container-entrypoint.sh /usr/local/bin/newsbot-entrypoint
+COPY --from=build /opt/app/ /
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \

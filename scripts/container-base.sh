@@ -16,6 +16,7 @@
 #                            (default /var/cache/newsbot-container as root)
 #   NEWSBOT_BASE_IMAGE       local name of the base image (default localhost/newsbot-base:bookworm)
 #   DEBIAN_MIRROR            mirror for debootstrap (default: the one apt uses on this host)
+#   NEWSBOT_CONTAINER_CACHE_MB  size past which old untagged images are pruned (default 4096)
 #   STORAGE_DRIVER           overlay (default; falls back to vfs when it cannot mount) or vfs
 set -euo pipefail
 
@@ -99,6 +100,17 @@ if ! podman image exists "$BASE_IMAGE" \
   log "importing $TARBALL as $BASE_IMAGE"
   podman import -q --change 'CMD ["/bin/bash"]' "$TARBALL" "$BASE_IMAGE" >/dev/null
   touch "$CACHE/.imported-$(echo "$BASE_IMAGE" | tr -c 'a-zA-Z0-9' _)"
+fi
+
+# ------------------------------------------------------------------ housekeeping
+# Every build leaves untagged images behind; most are small layers, but a new lock file
+# leaves a whole old virtualenv. Past the limit, drop those unused for a day (not newer
+# ones: a concurrent run may be using them). The next build may then take longer.
+limit_mb=${NEWSBOT_CONTAINER_CACHE_MB:-4096}
+used_mb=$(du -sm "$CACHE" 2>/dev/null | cut -f1)
+if [ "${used_mb:-0}" -gt "$limit_mb" ]; then
+  log "cache uses ${used_mb} MB (limit ${limit_mb}); pruning images unused for a day"
+  podman image prune --force --filter until=24h >/dev/null || true
 fi
 
 printf 'export CONTAINERS_CONF=%q\n' "$CONTAINERS_CONF"
