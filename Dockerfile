@@ -18,9 +18,11 @@ RUN /opt/venv/bin/pip install --no-cache-dir --disable-pip-version-check \
       -r requirements.lock
 
 # ---------------------------------------------------------------- build: newsbot itself
-# Installed under /opt/app laid out like the venv, so the runtime adds it as one small layer.
+# Installed under /opt/app laid out like the venv, so the runtime adds it as one small layer
+# (the package, its console script, and the bundled templates in share/newsbot/templates).
 FROM deps AS build
 COPY pyproject.toml README.md ./
+COPY templates ./templates
 COPY bot ./bot
 RUN /opt/venv/bin/pip install --no-cache-dir --disable-pip-version-check \
       --no-deps --root /opt/app .
@@ -37,17 +39,15 @@ RUN groupadd --gid 10001 newsbot \
     && mkdir -p /data /app \
     && chown 10001:10001 /data \
     && ln -s /data /app/data
-# least often changed first: dependencies, templates, then newsbot's own code
+# the dependencies first: they change least often
 COPY --from=deps /opt/venv /opt/venv
-WORKDIR /app
-COPY templates ./templates
 COPY scripts/container-entrypoint.sh /usr/local/bin/newsbot-entrypoint
 COPY --from=build /opt/app/ /
+WORKDIR /app
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     NEWSBOT_DATA_DIR=/data \
-    NEWSBOT_TEMPLATES_DIR=/app/templates \
     NEWSBOT_WEB__HOST=0.0.0.0 \
     NEWSBOT_WEB__PORT=8000
 VOLUME ["/data"]

@@ -117,8 +117,9 @@ def test_runs_on_a_dotenv_copied_from_the_example(podman: Podman, image: str) ->
         out = podman("exec", container.name, "newsbot", "preview", "/tmp/article.txt", "--json")
         preview = json.loads(out.stdout.splitlines()[0])
         assert preview["key_quote"], preview
+        quote_opening = preview["key_quote"]["text"][:40]
         for post in preview["posts"]:
-            assert preview["key_quote"]["text"] in post["text"]
+            assert quote_opening in post["text"], post
     finally:
         remove(podman, container)
 
@@ -138,11 +139,9 @@ def test_image_holds_no_tests_no_env_and_no_compiler(podman: Podman, image: str)
         podman("rm", "--force", "--volumes", name, check=False)
 
     names = {str(p) for p in paths}
-    assert "app/templates/posts/x.txt.j2" in names, "the listing should be the image's files"
-    assert {p.parts[1] for p in paths if len(p.parts) > 1 and p.parts[0] == "app"} == {
-        "templates",
-        "data",
-    }
+    bundled = "opt/venv/share/newsbot/templates/posts/x.txt.j2"
+    assert bundled in names, "the listing should be the image's files, templates included"
+    assert {p.parts[1] for p in paths if len(p.parts) > 1 and p.parts[0] == "app"} == {"data"}
     # third-party packages may ship their own tests; ours would sit at the top of /app or of
     # site-packages, or carry files only our tests have
     ours = re.compile(
