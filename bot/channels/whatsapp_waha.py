@@ -16,7 +16,7 @@ from urllib.parse import quote, urlsplit
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.channels.base import Health, OutgoingPost, Receipt
+from bot.channels.base import Health, OutgoingPost, Publisher, Receipt
 from bot.channels.whatsapp_setup import channel_report, session_report
 from bot.channels.whatsapp_waha_http import WahaHttp
 from bot.clock import Clock
@@ -211,7 +211,7 @@ class WahaPublisher:
         )
 
 
-def build(settings: Settings, sessions: sessionmaker[Session], clock: Clock) -> WahaPublisher:
+def build(settings: Settings, sessions: sessionmaker[Session], clock: Clock) -> Publisher:
     wa = settings.whatsapp
     if wa.waha_url is None:
         raise ValueError("NEWSBOT_WHATSAPP__WAHA_URL is not set")

@@ -13,6 +13,7 @@ Kinds: ``status`` (answer ``status`` before storing anything), ``status_after_st
 (store, then answer ``status``), ``hang`` (wait ``seconds`` before storing, then drop the
 connection without storing: the client timed out and nothing happened),
 ``hang_after_store`` (store, wait, drop), ``drop_after_store`` (store, drop at once).
+``code`` is the platform's error code a fake puts in the error body (Graph API's ``error.code``).
 ``on`` names the operation a fault applies to (each fake lists its own; ``any`` matches
 all); ``times`` is how many requests it hits (-1: every one).
 """
@@ -33,6 +34,8 @@ class Fault:
     status: int = 500
     seconds: float = 30.0
     retry_after: float | None = None
+    #: the platform's own error code in the error body (Graph API ``error.code``)
+    code: int | None = None
     on: str = "send"
     times: int = 1
 

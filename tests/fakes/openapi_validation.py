@@ -18,11 +18,14 @@ import yaml
 from openapi_core import Config, OpenAPI
 from openapi_core.exceptions import OpenAPIError
 from openapi_core.testing import MockRequest, MockResponse
+from openapi_schema_validator import OAS31Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 
 @functools.cache
-def _load(path: Path) -> tuple[OpenAPI, str]:
+def _load(path: Path) -> tuple[OpenAPI, str, dict[str, Any]]:
     text = path.read_text(encoding="utf-8")
     if path.suffix == ".json":
         spec: dict[str, Any] = json.loads(text)
@@ -31,7 +34,8 @@ def _load(path: Path) -> tuple[OpenAPI, str]:
     servers = spec.get("servers") or [{"url": "http://localhost"}]
     # NestJS-generated specs (WAHA) put ``required: true`` on properties, which the spec
     # validator rejects; the schemas themselves are fine, so skip validating the spec.
-    return OpenAPI.from_dict(spec, config=Config(spec_validator_cls=None)), servers[0]["url"]
+    api = OpenAPI.from_dict(spec, config=Config(spec_validator_cls=None))
+    return api, servers[0]["url"], spec
 
 
 def _explain(exc: BaseException) -> list[str]:
@@ -54,7 +58,7 @@ class SpecValidator:
 
     def __init__(self, spec_path: Path | str) -> None:
         self.spec_path = Path(spec_path)
-        self._api, self._server = _load(self.spec_path.resolve())
+        self._api, self._server, self._spec = _load(self.spec_path.resolve())
 
     def _request(
         self,
@@ -123,6 +127,33 @@ class SpecValidator:
         except OpenAPIError as exc:
             return _explain(exc)
         return []
+
+    def schema_errors(
+        self, name: str, instance: Any, overrides: Mapping[str, Any] | None = None
+    ) -> list[str]:
+        """Why ``instance`` is not a valid ``components/schemas/<name>`` (webhook payloads).
+
+        ``overrides`` replaces or adds component schemas, for parts of a description that
+        are known to be wrong (say why where you pass them).
+        """
+        spec = self._spec
+        if overrides:
+            schemas = {**spec["components"]["schemas"], **overrides}
+            spec = {**spec, "components": {**spec["components"], "schemas": schemas}}
+        registry: Registry[Any] = Registry().with_resource(
+            "urn:spec", Resource.from_contents(spec, default_specification=DRAFT202012)
+        )
+        validator = OAS31Validator(
+            {"$ref": f"urn:spec#/components/schemas/{name}"}, registry=registry
+        )
+        lines = []
+        for error in validator.iter_errors(instance):
+            path = "/".join(str(p) for p in error.absolute_path)
+            lines.append(f"at /{path}: {error.message[:300]}")
+            for sub in (error.context or [])[:5]:
+                sub_path = "/".join(str(p) for p in sub.absolute_path)
+                lines.append(f"  (one option) at /{sub_path}: {sub.message[:200]}")
+        return lines
 
     def documents(self, method: str, path: str, status: int) -> bool:
         """Whether the description says anything about this answer (errors often are not)."""

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.channels.whatsapp_waha import WahaPublisher
+from bot.channels.base import Publisher
 from bot.clock import FixedClock
 from bot.errors import BotError, ChannelPaused, PermanentError, TransientError, UnknownOutcome
 from tests.fakes.fake_waha import FakeWaha
@@ -34,7 +34,7 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def publisher(waha: FakeWaha, clock: FixedClock) -> WahaPublisher:
+def publisher(waha: FakeWaha, clock: FixedClock) -> Publisher:
     return publisher_for(waha.url, clock)
 
 
@@ -44,7 +44,7 @@ def no_secret(error: BaseException) -> None:
 
 
 def test_text_post_goes_out_with_a_reserved_id_saved_first(
-    waha: FakeWaha, publisher: WahaPublisher
+    waha: FakeWaha, publisher: Publisher
 ) -> None:
     stored = Stored()
     post = make_post(stored=stored)
@@ -63,7 +63,7 @@ def test_text_post_goes_out_with_a_reserved_id_saved_first(
     assert receipt.response["chatId"] == CHAT
 
 
-def test_image_post_carries_the_text_as_caption(waha: FakeWaha, publisher: WahaPublisher) -> None:
+def test_image_post_carries_the_text_as_caption(waha: FakeWaha, publisher: Publisher) -> None:
     post = make_post(image_url="https://cdn.news.example/img/budget.png?w=1200")
     publisher.publish(post)
     [message] = waha.messages()
@@ -73,7 +73,7 @@ def test_image_post_carries_the_text_as_caption(waha: FakeWaha, publisher: WahaP
     assert message["file"]["mimetype"] == "image/png"
 
 
-def test_long_text_drops_the_image_and_says_so(waha: FakeWaha, publisher: WahaPublisher) -> None:
+def test_long_text_drops_the_image_and_says_so(waha: FakeWaha, publisher: Publisher) -> None:
     text = "*Headline*\n\n" + "word " * 300 + "\nhttps://news.example/a"
     receipt = publisher.publish(make_post(text, image_url="https://cdn.news.example/a.jpg"))
     [message] = waha.messages()
@@ -82,9 +82,7 @@ def test_long_text_drops_the_image_and_says_so(waha: FakeWaha, publisher: WahaPu
     assert any("image dropped" in note for note in receipt.notes)
 
 
-def test_text_over_4096_is_refused_before_any_request(
-    waha: FakeWaha, publisher: WahaPublisher
-) -> None:
+def test_text_over_4096_is_refused_before_any_request(waha: FakeWaha, publisher: Publisher) -> None:
     with pytest.raises(PermanentError, match="4096"):
         publisher.publish(make_post("x" * 4097))
     assert waha.requests() == []
@@ -101,7 +99,7 @@ def test_wrong_api_key_is_permanent_with_the_gateway_message(
 
 
 @pytest.mark.parametrize("status", [400, 404])
-def test_400_and_404_are_permanent(waha: FakeWaha, publisher: WahaPublisher, status: int) -> None:
+def test_400_and_404_are_permanent(waha: FakeWaha, publisher: Publisher, status: int) -> None:
     waha.set_faults({"plan": [{"kind": "status", "status": status}]})
     with pytest.raises(PermanentError, match=f"\\({status}\\)") as caught:
         publisher.publish(make_post())
@@ -116,7 +114,7 @@ def test_unknown_session_is_permanent_and_names_it(waha: FakeWaha, clock: FixedC
 
 
 def test_session_not_working_pauses_the_channel(
-    waha: FakeWaha, publisher: WahaPublisher, clock: FixedClock
+    waha: FakeWaha, publisher: Publisher, clock: FixedClock
 ) -> None:
     waha.set_session_status("SCAN_QR_CODE")
     with pytest.raises(ChannelPaused) as caught:
@@ -136,7 +134,7 @@ def test_missing_channel_id_pauses_and_points_to_check(waha: FakeWaha, clock: Fi
     assert waha.requests() == []
 
 
-def test_429_is_transient_with_the_servers_delay(waha: FakeWaha, publisher: WahaPublisher) -> None:
+def test_429_is_transient_with_the_servers_delay(waha: FakeWaha, publisher: Publisher) -> None:
     waha.set_faults({"plan": [{"kind": "status", "status": 429, "retry_after": 7}]})
     with pytest.raises(TransientError) as caught:
         publisher.publish(make_post())
@@ -166,7 +164,7 @@ def test_gateway_down_is_transient(clock: FixedClock) -> None:
     ids=["500", "timeout", "500-after-store", "dropped-after-store", "timeout-after-store"],
 )
 def test_unknown_outcome_is_resolved_by_find_and_never_doubles(
-    waha: FakeWaha, publisher: WahaPublisher, fault: dict[str, object], stored: bool
+    waha: FakeWaha, publisher: Publisher, fault: dict[str, object], stored: bool
 ) -> None:
     saved = Stored()
     waha.set_faults({"plan": [fault]})
@@ -187,9 +185,7 @@ def test_unknown_outcome_is_resolved_by_find_and_never_doubles(
     assert len(waha.messages()) == 1
 
 
-def test_without_reserved_ids_find_matches_the_text(
-    waha: FakeWaha, publisher: WahaPublisher
-) -> None:
+def test_without_reserved_ids_find_matches_the_text(waha: FakeWaha, publisher: Publisher) -> None:
     # engines without id pre-generation (WEBJS) answer 404 there
     waha.set_faults({"plan": [{"kind": "status", "status": 404, "on": "new-message-id"},
                               {"kind": "drop_after_store"}]})  # fmt: skip
@@ -205,7 +201,7 @@ def test_without_reserved_ids_find_matches_the_text(
     assert publisher.find(make_post("*Another post*\n\nhttps://news.example/other")) is None
 
 
-def test_find_looks_only_since_the_first_attempt(waha: FakeWaha, publisher: WahaPublisher) -> None:
+def test_find_looks_only_since_the_first_attempt(waha: FakeWaha, publisher: Publisher) -> None:
     publisher.publish(make_post("*Same words*"))
     later = datetime.now(UTC) + timedelta(hours=1)
     assert publisher.find(make_post("*Same words*", first_attempt_at=later)) is None
@@ -214,7 +210,7 @@ def test_find_looks_only_since_the_first_attempt(waha: FakeWaha, publisher: Waha
     assert int(query["filter.timestamp.gte"]) == int((later - timedelta(minutes=5)).timestamp())
 
 
-def test_find_when_the_session_is_down_pauses(waha: FakeWaha, publisher: WahaPublisher) -> None:
+def test_find_when_the_session_is_down_pauses(waha: FakeWaha, publisher: Publisher) -> None:
     waha.set_session_status("STARTING")
     with pytest.raises(BotError) as caught:
         publisher.find(make_post())
@@ -222,7 +218,7 @@ def test_find_when_the_session_is_down_pauses(waha: FakeWaha, publisher: WahaPub
 
 
 def test_delete_takes_the_message_down_and_is_idempotent(
-    waha: FakeWaha, publisher: WahaPublisher
+    waha: FakeWaha, publisher: Publisher
 ) -> None:
     receipt = publisher.publish(make_post())
     publisher.delete(receipt)
@@ -232,7 +228,7 @@ def test_delete_takes_the_message_down_and_is_idempotent(
 
 
 def test_delete_while_the_session_is_down_fails_loudly(
-    waha: FakeWaha, publisher: WahaPublisher
+    waha: FakeWaha, publisher: Publisher
 ) -> None:
     receipt = publisher.publish(make_post())
     waha.set_session_status("FAILED")

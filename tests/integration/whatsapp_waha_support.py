@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy.orm import sessionmaker
 
-from bot.channels.base import OutgoingPost
-from bot.channels.whatsapp_waha import WahaPublisher, build
+from bot.channels.base import OutgoingPost, Publisher
+from bot.channels.whatsapp_waha import build
 from bot.clock import FixedClock
 from bot.settings import Settings
 from tests.fakes.fake_waha import FakeWaha, channel
@@ -37,7 +37,7 @@ def settings_for(url: str, **whatsapp: Any) -> Settings:
     return Settings(_env_file=None, whatsapp=values)  # type: ignore[call-arg]
 
 
-def publisher_for(url: str, clock: FixedClock, **whatsapp: Any) -> WahaPublisher:
+def publisher_for(url: str, clock: FixedClock, **whatsapp: Any) -> Publisher:
     return build(settings_for(url, **whatsapp), sessionmaker(), clock)
 
 
