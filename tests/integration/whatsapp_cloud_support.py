@@ -103,8 +103,8 @@ def audit_events(sessions: sessionmaker[Session]) -> list[tuple[str, int | None,
 
 def outgoing(post_id: int, **changes: Any) -> OutgoingPost:
     values: dict[str, Any] = {
-        "post_id": post_id, "article_id": 1, "channel": "whatsapp", "text": "*Council approves budget*",
-        "title": "Council approves budget", "url": "https://news.example/budget",
+        "post_id": post_id, "article_id": 1, "channel": "whatsapp",
+        "text": "*Council approves budget*", "title": "Council approves budget", "url": "https://news.example/budget",
         "key_quote": "We kept every promise", "speaker": "Mayor Ana Ruiz",
         "first_attempt_at": NOW, **changes,
     }  # fmt: skip

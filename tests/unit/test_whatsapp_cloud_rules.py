@@ -55,8 +55,10 @@ def test_signature() -> None:
 
 
 def test_parse_ignores_what_it_does_not_know() -> None:
-    update = parse({"entry": [{"changes": [{"value": {"statuses": [{"id": "w1"}], "messages": [
-        {"from": "1", "type": "image"}, {"from": "2", "type": "text", "text": {"body": "STOP"}}]}}]}]})  # fmt: skip
+    stop = {"from": "2", "type": "text", "text": {"body": "STOP"}}
+    messages = [{"from": "1", "type": "image"}, stop]
+    value = {"statuses": [{"id": "w1"}], "messages": messages}
+    update = parse({"entry": [{"changes": [{"value": value}]}]})
     assert update.statuses == []
     assert update.requests == [("2", "stop")]
     assert parse("not a dict").requests == []
