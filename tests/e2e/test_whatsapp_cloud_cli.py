@@ -120,10 +120,11 @@ def test_webhooks_and_fan_out_through_the_real_commands(
     [message] = cloud.messages()
     assert message["to"] == READER
     assert message["params"][0] == "Council approves budget"
-    quote = "We will not raise taxes this year, and not the next one either,"
-    assert message["params"][1] == f"“{quote}” — Mayor Ana Ruiz"
-    assert message["params"][2].endswith("/news/budget")
     [post] = posts(desk).values()
+    quote = post["key_quote"]  # the editorial step's choice, passed on word for word
+    assert quote["text"].startswith("We will not raise taxes this year")
+    assert message["params"][1] == f"“{quote['text']}” — {quote['speaker']}"
+    assert message["params"][2].endswith("/news/budget")
     assert post["state"] == "published"
 
     # Meta reports delivery: the send row moves on and the audit says so

@@ -111,6 +111,7 @@ def posts(cli: Cli) -> dict[int, dict[str, Any]]:
                     "id": p.id, "state": p.state, "text": p.text, "error": p.error,
                     "attempts": p.attempts, "remote_id": p.remote_id,
                     "waiting_reason": p.waiting_reason, "channel_data": p.channel_data,
+                    "key_quote": p.key_quote,
                 }
                 for p in session.scalars(select(Post).order_by(Post.id))
             }  # fmt: skip
@@ -139,8 +140,8 @@ def marker_spans(line: str, marker: str) -> list[tuple[int, int]]:
 
     WhatsApp's rule, as its help describes and clients behave: an opening marker follows the
     line start, a space or punctuation and precedes a non-space; a closing marker follows a
-    non-space and precedes the line end, a space or punctuation. An invisible separator
-    (U+2063, a format character) is neither space nor punctuation.
+    non-space and precedes the line end, a space or punctuation. The invisible joiners the
+    editorial step puts around article markers (U+2060, a format character) are neither.
     """
 
     def boundary(ch: str | None) -> bool:
@@ -169,7 +170,8 @@ def marker_spans(line: str, marker: str) -> list[tuple[int, int]]:
 
 
 def visible(text: str) -> str:
-    return text.replace("\u2063", "")
+    """The text a reader sees: without the invisible joiners the editorial step adds."""
+    return text.replace("\u2060", "").replace("\u2063", "")
 
 
 def store_path(cli: Cli) -> Path:
