@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +21,10 @@ from bot.web.keys import signing_key
 from bot.web.pages import make_pages
 from bot.web.readdb import read_engine, read_sessions
 from bot.web.routes import account, admin, audit_log, auth, decide, edit, outcomes, overview, queue
+from bot.web.routes.whatsapp_webhook import router as whatsapp_webhook_router
 from bot.web.security import SecurityHeaders
 
 STATIC = Path(__file__).resolve().parent / "static"
-WHATSAPP_WEBHOOK = "bot.web.routes.whatsapp_webhook"
 
 
 def channel_health(runtime: Runtime) -> dict[str, Any]:
@@ -66,11 +64,9 @@ def create_app(runtime: Runtime, scheduler: Scheduler | None = None) -> FastAPI:
     app.state.web = web
 
     app.include_router(health_router)
+    app.include_router(whatsapp_webhook_router)  # Cloud API webhooks, signed by Meta
     for module in (auth, queue, edit, decide, outcomes, audit_log, overview, admin, account):
         app.include_router(module.router)
-    if importlib.util.find_spec(WHATSAPP_WEBHOOK) is not None:
-        # the Cloud API's status webhook, when that channel's code is installed
-        app.include_router(importlib.import_module(WHATSAPP_WEBHOOK).router)
     app.mount("/api/v1", build_api(web))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app)
