@@ -29,11 +29,14 @@ from sqlalchemy import insert
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.common import Row, percentile, quiet  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
 from bot.runtime import Runtime  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.store.db import make_engine, transaction, upgrade  # noqa: E402
 from bot.store.models import Article, Post  # noqa: E402
+from bot.web.lengths import length  # noqa: E402
+from bot.web.preview import post_html  # noqa: E402
 from tests.browser.webapp import make_client, make_token, make_user, sign_in  # noqa: E402
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -85,16 +88,16 @@ def seed(runtime: Runtime, drafts: int) -> None:
         session.execute(insert(Post), rows)
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
-def measure(client, path: str, count: int, headers: dict[str, str] | None = None) -> dict:  # type: ignore[no-untyped-def]
+def measure(
+    client, path: str, count: int, headers: dict[str, str] | None = None, cold: bool = False
+) -> dict:  # type: ignore[no-untyped-def]
     server, wall = [], []
     for _ in range(3):  # warm-up
         client.get(path, headers=headers)
     for _ in range(count):
+        if cold:  # as on the first view of new drafts: no remembered lengths or previews
+            length.cache_clear()
+            post_html.cache_clear()
         started = time.perf_counter()
         answer = client.get(path, headers=headers)
         wall.append((time.perf_counter() - started) * 1000)
@@ -104,9 +107,9 @@ def measure(client, path: str, count: int, headers: dict[str, str] | None = None
     return {
         "path": path,
         "server_p50_ms": round(statistics.median(server), 2),
-        "server_p95_ms": round(percentile(server, 0.95), 2),
+        "server_p95_ms": round(percentile(server, 95), 2),
         "wall_p50_ms": round(statistics.median(wall), 2),
-        "wall_p95_ms": round(percentile(wall, 0.95), 2),
+        "wall_p95_ms": round(percentile(wall, 95), 2),
     }
 
 
@@ -134,12 +137,7 @@ def busy_writer(path: str, seconds: float) -> subprocess.Popen[str]:
     )
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--drafts", type=int, default=10_000)
-    parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args()
+def measure_all(drafts: int, requests: int) -> dict:  # type: ignore[type-arg]
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{folder}/bench.db"
         engine = make_engine(url)
@@ -147,7 +145,7 @@ def main() -> int:
         engine.dispose()
         settings = Settings(_env_file=None, database_url=url, data_dir=Path(folder) / "data")
         runtime = Runtime(settings, clock=FixedClock(NOW))
-        seed(runtime, args.drafts)
+        seed(runtime, drafts)
         make_user(runtime, "bench", "viewer")
         token = make_token(runtime, "bench")
         client = make_client(runtime)
@@ -160,8 +158,11 @@ def main() -> int:
             ("/api/v1/posts?limit=50", api),
             ("/api/v1/posts?state=pending_review&channel=whatsapp&limit=50", api),
         ]
-        results: dict = {"drafts": args.drafts}
-        results["idle"] = [measure(client, p, args.requests, h) for p, h in paths]
+        results: dict = {"drafts": drafts}  # type: ignore[type-arg]
+        results["idle"] = [measure(client, p, requests, h) for p, h in paths]
+        results["cold"] = [
+            measure(client, p, requests // 4, h, cold=True) for p, h in paths[:1] + paths[3:4]
+        ]
         web = client.app.state.web
         for label, reads in (
             ("busy_writer", web.reads),
@@ -171,15 +172,43 @@ def main() -> int:
             web.reads = reads
             writer = busy_writer(f"{folder}/bench.db", 600)
             time.sleep(0.3)
-            results[label] = [measure(client, p, args.requests // 2, h) for p, h in paths]
+            results[label] = [measure(client, p, requests // 2, h) for p, h in paths]
             writer.terminate()
             writer.wait()
         runtime.close()
+    return results
+
+
+def run() -> list[Row]:
+    """For `make bench`: the worst p95 of the queue pages and of the API list."""
+    quiet()
+    results = measure_all(10_000, 200)
+    rows = []
+    for label, prefix in (("queue page", "/"), ("API list", "/api/")):
+        for round_ in ("idle", "cold", "busy_writer"):
+            worst = max(
+                r["server_p95_ms"]
+                for r in results[round_]
+                if r["path"].startswith(prefix) and (prefix != "/" or "/api/" not in r["path"])
+            )
+            suffix = {"idle": "", "cold": ", first view", "busy_writer": ", writer busy"}[round_]
+            name = f"dashboard {label} p95, 10k drafts{suffix}"
+            rows.append(Row(name, worst, "ms", None, None, "<= 50 ms", worst <= 50))
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--drafts", type=int, default=10_000)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    results = measure_all(args.drafts, args.requests)
     if args.json:
         print(json.dumps(results, indent=1))
     else:
         print(f"{args.drafts} drafts on SQLite; times in ms (server = the app's own time)")
-        for label in ("idle", "busy_writer", "busy_writer_immediate_reads"):
+        for label in ("idle", "cold", "busy_writer", "busy_writer_immediate_reads"):
             print(f"\n{label.replace('_', ' ')}:")
             print(f"  {'path':60} {'p50':>7} {'p95':>7} {'wall p95':>9}")
             for r in results[label]:
@@ -187,7 +216,9 @@ def main() -> int:
                     f"  {r['path']:60} {r['server_p50_ms']:7.2f} {r['server_p95_ms']:7.2f}"
                     f" {r['wall_p95_ms']:9.2f}"
                 )
-    worst = max(r["server_p95_ms"] for r in results["idle"] + results["busy_writer"])
+    worst = max(
+        r["server_p95_ms"] for r in results["idle"] + results["cold"] + results["busy_writer"]
+    )
     return 0 if worst <= 50 else 1
 
 

@@ -7,6 +7,7 @@ nothing from an article can become a tag.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
@@ -64,5 +65,7 @@ def whatsapp_html(text: str) -> Markup:
     return Markup("<br>".join(lines))  # noqa: S704 - built from escaped text
 
 
+@lru_cache(maxsize=8192)
 def post_html(channel: str, text: str) -> Markup:
+    """Remembered: the queue draws the same posts on every reload."""
     return x_html(text) if channel == "x" else whatsapp_html(text)

@@ -10,11 +10,15 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, defer, joinedload
 
 from bot.store.models import Article, Post, Source
 
 PER_PAGE = 20
+#: a list shows the article's headline, never its full text: the body stays in the database
+LOAD_ARTICLE = joinedload(Post.article).options(
+    defer(Article.body), joinedload(Article.source)
+)
 T = TypeVar("T", bound=Any)
 
 
@@ -80,11 +84,12 @@ def queue_page(session: Session, flt: PostFilter, page: int, per_page: int = PER
     )
     if not ids:
         return Page([], total, page, pages)
+    # the article conditions were met by choosing ``ids``; only the post's own remain
+    own = PostFilter(state=flt.state, channel=flt.channel, states=flt.states)
     posts = session.scalars(
         select(Post)
-        .join(Article, Article.id == Post.article_id)
-        .options(joinedload(Post.article).joinedload(Article.source))
-        .where(Post.article_id.in_(ids), *flt.conditions())
+        .options(LOAD_ARTICLE)
+        .where(Post.article_id.in_(ids), *own.conditions())
         .order_by(Post.article_id.desc(), Post.channel.desc())
     ).unique()
     cards: dict[int, Card] = {}
@@ -97,12 +102,7 @@ def post_list(
     session: Session, flt: PostFilter, before: int | None, limit: int, order_by_update: bool = False
 ) -> list[Post]:
     """Posts newest first, keyset-paged by id (``before``): cheap at any depth."""
-    stmt = (
-        select(Post)
-        .join(Article, Article.id == Post.article_id)
-        .options(joinedload(Post.article).joinedload(Article.source))
-        .where(*flt.conditions())
-    )
+    stmt = flt.apply(select(Post)).options(LOAD_ARTICLE)
     if before is not None:
         stmt = stmt.where(Post.id < before)
     order = Post.updated_at.desc() if order_by_update else Post.id.desc()
