@@ -13,10 +13,12 @@ from markupsafe import Markup, escape
 
 _URL = re.compile(r"https?://[^\s<>\"]+")
 _HASHTAG = re.compile(r"(?<![\w&#])#(\w+)")
-# a marker can open only at a word boundary (start, space, punctuation) and close only
-# before one; the invisible joiners newsbot puts around article markers stop both
+# a marker opens only after a word boundary (start, space, punctuation) and before a
+# non-space; it closes only after a non-space and before a boundary. The invisible joiners
+# newsbot puts around an article's own markers are no boundary, so those neither open nor
+# close — as in WhatsApp.
 _EDGE = r"\s.,;:!?()\[\]{}'\"“”‘’«»—–-"
-_NOT_IN = "\\s\u2060\u2063"
+_NOT_IN = "\\s"
 
 
 def _inline(marker: str) -> re.Pattern[str]:
@@ -31,7 +33,13 @@ _WA_STYLES = [
     (_inline("_"), "em"),
     (_inline("~"), "s"),
 ]
-_WA_MONO = re.compile(r"```([^`]+?)```")
+_WA_MONO = re.compile(r"(```[^`]+?```)")
+
+
+def _styled(escaped: str) -> str:
+    for pattern, tag in _WA_STYLES:
+        escaped = pattern.sub(rf"<{tag}>\1</{tag}>", escaped)
+    return _links(escaped)
 
 
 def _links(escaped: str) -> str:
@@ -51,18 +59,22 @@ def x_html(text: str) -> Markup:
 
 
 def whatsapp_html(text: str) -> Markup:
-    lines: list[str] = []
-    for raw in text.split("\n"):
+    out: list[str] = []
+    raws = text.split("\n")
+    for i, raw in enumerate(raws):
         line = str(escape(raw))
         quoted = line.startswith("&gt; ") or line == "&gt;"
         if quoted:
             line = line[5:] if line.startswith("&gt; ") else ""
-        line = _WA_MONO.sub(r"<code>\1</code>", line)
-        for pattern, tag in _WA_STYLES:
-            line = pattern.sub(rf"<{tag}>\1</{tag}>", line)
-        line = _links(line)
-        lines.append(f'<span class="wa-quote">{line}</span>' if quoted else line)
-    return Markup("<br>".join(lines))  # noqa: S704 - built from escaped text
+        line = "".join(
+            f"<code>{part[3:-3]}</code>" if _WA_MONO.fullmatch(part) else _styled(part)
+            for part in _WA_MONO.split(line)
+        )
+        if quoted:  # a block: it breaks the line itself
+            out.append(f'<span class="wa-quote">{line}</span>')
+        else:
+            out.append(line + ("<br>" if i < len(raws) - 1 else ""))
+    return Markup("".join(out))  # noqa: S704 - built from escaped text
 
 
 @lru_cache(maxsize=8192)

@@ -16,9 +16,7 @@ from bot.store.models import Article, Post, Source
 
 PER_PAGE = 20
 #: a list shows the article's headline, never its full text: the body stays in the database
-LOAD_ARTICLE = joinedload(Post.article).options(
-    defer(Article.body), joinedload(Article.source)
-)
+LOAD_ARTICLE = joinedload(Post.article).options(defer(Article.body), joinedload(Article.source))
 T = TypeVar("T", bound=Any)
 
 
