@@ -36,12 +36,19 @@ def test_article_text_is_escaped_everywhere(runtime: Runtime, editor) -> None:  
     with transaction(runtime.sessions) as session:
         session.get_one(Post, wa_id).text = f"*{XSS}* _it_"
     editor.post(f"/posts/{x_id}/edit", data={"csrf": editor.csrf, "text": XSS})
-    for path in ("/", f"/posts/{x_id}", f"/posts/{wa_id}", "/audit", f"/posts/{x_id}/withdraw"):
+    editor.post(f"/posts/{wa_id}/approve", data={"csrf": editor.csrf})
+    for path in (
+        "/?state=",
+        f"/posts/{x_id}",
+        f"/posts/{wa_id}",
+        "/audit",
+        f"/posts/{wa_id}/withdraw",
+    ):
         html = editor.get(path).text
         assert "<script>alert" not in html, path
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, path
     # the WhatsApp bubble renders its own markup around the escaped text
-    assert "<strong>&lt;script&gt;alert(1)&lt;/script&gt;</strong>" in editor.get("/").text
+    assert "<strong>&lt;script&gt;alert(1)&lt;/script&gt;</strong>" in editor.get("/?state=").text
     measured = editor.post(
         f"/posts/{wa_id}/measure", json={"text": XSS}, headers={"X-CSRF-Token": editor.csrf}
     ).json()
@@ -153,6 +160,7 @@ def test_reject_needs_a_note(runtime: Runtime, editor) -> None:  # type: ignore[
 
 def test_published_withdraw_asks_to_confirm(runtime: Runtime, editor) -> None:  # type: ignore[no-untyped-def]
     [post_id] = seed_drafts(runtime, 1, channels=("x",))
+    assert editor.get(f"/posts/{post_id}/withdraw").status_code == 409  # a draft: nothing to undo
     editor.post(f"/posts/{post_id}/approve", data={"csrf": editor.csrf})
     assert runtime.publish_round() == {"published": 1}
     page = editor.get("/published").text

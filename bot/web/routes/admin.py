@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import structlog
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -15,6 +16,7 @@ from bot.web.pages import redirect, render
 from bot.web.roles import Actor
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
+log = structlog.get_logger("bot.web")
 Admin = Annotated[Actor, Depends(require("admin"))]
 
 
@@ -44,6 +46,8 @@ def _do(request: Request, action: object, done: str) -> Response:
             action(session)  # type: ignore[operator]
     except UsageError as exc:
         return redirect(request, "/admin", str(exc), kind="error")
+    # desk changes are not post events: they go to the log, with who made them
+    log.info("web.admin", actor=request.state.actor.name, done=done)
     return redirect(request, "/admin", done)
 
 

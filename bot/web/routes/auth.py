@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Annotated
 
+import structlog
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
@@ -16,6 +17,7 @@ from bot.web.pages import render
 from bot.web.security import csrf_for_sign_in, same
 
 router = APIRouter()
+log = structlog.get_logger("bot.web")
 PRE_COOKIE = "newsbot_pre"
 
 
@@ -66,6 +68,7 @@ def sign_in(
     with web.write() as session:
         result = auth.sign_in(session, name, password, address, web.now())
     if result.retry_after is not None:
+        log.warning("web.sign_in_refused", user=name[:100], address=address, reason="rate limit")
         minutes = max(1, round(result.retry_after / 60))
         response = _page(
             request,
@@ -76,7 +79,9 @@ def sign_in(
         response.headers["Retry-After"] = str(result.retry_after)
         return response
     if result.token is None:
+        log.warning("web.sign_in_failed", user=name[:100], address=address)
         return _page(request, nonce, 401, "Wrong name or password.")
+    log.info("web.signed_in", user=name[:100], address=address)
     response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,

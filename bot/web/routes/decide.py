@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from bot.errors import BotError, UsageError
@@ -20,6 +20,7 @@ from bot.web.pages import redirect, render
 from bot.web.roles import Actor
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
+WITHDRAWABLE = (State.APPROVED, State.SCHEDULED, State.PUBLISHED)
 Next = Annotated[str, Form(max_length=2000)]
 Editor = Annotated[Actor, Depends(require("editor"))]
 
@@ -97,6 +98,8 @@ def withdraw_page(request: Request, post_id: int, actor: Editor) -> HTMLResponse
     with web.read() as session:
         post = actions.get_post(session, post_id)
         _ = post.article
+    if post.state not in WITHDRAWABLE:
+        raise HTTPException(409, f"post {post_id} is {post.state}; it cannot be withdrawn")
     return render(request, "web/withdraw.html", actor=actor, post=post)
 
 
