@@ -1,7 +1,8 @@
 """The dashboard's signing key: NEWSBOT_WEB__SECRET_KEY, or one kept in the data folder.
 
 With no key set, a random key is made once and stored in ``<data_dir>/web-secret-key``
-(mode 0600), so sessions and open forms survive a restart. Replicas on other machines do
+(mode 0600), so open forms survive a restart; if that folder cannot be
+written, a key for this process only (and a warning). Replicas on other machines do
 not share that file: set NEWSBOT_WEB__SECRET_KEY for them (a warning says so).
 """
 
@@ -42,7 +43,11 @@ def signing_key(settings: Settings) -> bytes:
     if given is not None and given.get_secret_value():
         return given.get_secret_value().encode()
     path = settings.data_dir / KEY_FILE
-    key = _read_or_create(path)
+    try:
+        key = _read_or_create(path)
+    except OSError as exc:  # a read-only data folder: still start; open forms need a reload
+        log.warning("web.secret_key_ephemeral", path=str(path), error=exc.__class__.__name__)
+        return secrets.token_urlsafe(48).encode()
     if not settings.database_url.startswith("sqlite"):
         log.warning(
             "web.secret_key_unset",
