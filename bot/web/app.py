@@ -14,7 +14,7 @@ from bot.review.when import format_local
 from bot.runtime import Runtime
 from bot.scheduler import Scheduler
 from bot.store.models import ChannelState, Post
-from bot.web.health import router as health_router
+from bot.web.health import install as install_health
 
 
 def channel_health(runtime: Runtime) -> dict[str, Any]:
@@ -43,7 +43,7 @@ def create_app(runtime: Runtime, scheduler: Scheduler | None = None) -> FastAPI:
         loader=FileSystemLoader([str(d) for d in template_dirs(runtime.settings.templates_dir)]),
         autoescape=select_autoescape(["html"]),
     )
-    app.include_router(health_router)
+    install_health(app)  # /healthz, /readyz, /metrics, request ids
 
     @app.get("/", response_class=HTMLResponse)
     def queue(request: Request) -> str:
