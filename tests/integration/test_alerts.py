@@ -1,4 +1,4 @@
-"""Failure alerts reach a webhook on loopback: once per failure, never spamming, never in the way."""
+"""Failure alerts reach a loopback webhook: once per failure, no spam, never in the way."""
 
 from __future__ import annotations
 
