@@ -121,9 +121,18 @@ class Scheduler:
 
     def wake(self, name: str) -> None:
         """Run a tick now (a poll that drafted auto-approved posts wakes the publisher)."""
-        job = self._scheduler.get_job(name)
-        if job is not None and not self.stop.is_set():
-            job.modify(next_run_time=datetime.now(UTC))
+        if self.stop.is_set():
+            return
+
+        def modify() -> None:
+            job = self._scheduler.get_job(name)
+            if job is not None and not self.stop.is_set():
+                job.modify(next_run_time=datetime.now(UTC))
+
+        # APScheduler's shutdown holds its job-store lock while it waits for running jobs;
+        # a job that touched the job store itself would wait forever. A daemon thread may
+        # block there instead, and is dropped at exit.
+        threading.Thread(target=modify, daemon=True, name=f"wake-{name}").start()
 
     def start(self) -> None:
         if self.ticks.freeze_after_first:

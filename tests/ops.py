@@ -14,6 +14,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,7 @@ def make_posts(
     ids = []
     with transaction(runtime.sessions) as session:
         for i in range(n):
-            url = f"https://n.example/{channel}/{i}"
+            url = f"https://n.example/{channel}/{i}-{uuid.uuid4().hex[:8]}"
             article = Article(
                 guid=url,
                 url=url,
@@ -106,7 +107,7 @@ class Process:
         self.popen = subprocess.Popen(
             [sys.executable, "-m", "bot", *args],
             cwd=cwd,
-            env=env,
+            env={**env, "PYTHONFAULTHANDLER": "1"},
             stdout=subprocess.DEVNULL,
             stderr=self._handle,
             text=True,
@@ -118,8 +119,13 @@ class Process:
         try:
             code = self.popen.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            self.popen.kill()
-            code = self.popen.wait()
+            # stuck: have faulthandler write every thread's stack into the log, then kill
+            self.popen.send_signal(signal.SIGABRT)
+            try:
+                code = self.popen.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                code = self.popen.wait()
         self._handle.close()
         return code
 
