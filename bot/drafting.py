@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import audit, metrics
 from bot.editorial.compose import Editor
+from bot.editorial.extract import html_to_text
 from bot.editorial.model import ArticleData, Draft
 from bot.errors import UsageError
 from bot.outbox.states import State
@@ -31,17 +32,23 @@ class DraftPolicy:
     draft_ttl: timedelta
 
 
-def article_data(article: Article) -> ArticleData:
+def article_data(article: Article, raw: bool = False) -> ArticleData:
+    """The article as the editorial step sees it; ``raw``: body and summary are feed HTML."""
+    body = article.body or ""
+    summary = article.summary
+    if raw:
+        body = html_to_text(body)
+        summary = html_to_text(summary) if summary else None
     return ArticleData(
         title=article.title,
         url=article.url,
         canonical_url=article.canonical_url,
-        summary=article.summary,
+        summary=summary,
         author=article.author,
         published_at=article.published_at,
         language=article.language,
         tags=tuple(article.tags or ()),
-        body=article.body or "",
+        body=body,
         image_url=article.image_url,
     )
 
@@ -147,7 +154,7 @@ def draft_pending(
             if article_id is None:
                 return created
             article = session.get_one(Article, article_id)
-            base = article_data(article)
+            base = article_data(article, raw=True)
         bound = log.bind(article_id=article_id)
         try:
             draft = editor.draft(enrich(base), policy.channels)

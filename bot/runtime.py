@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import structlog
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock, SystemClock
@@ -36,6 +36,10 @@ if TYPE_CHECKING:
     from bot.sources.poll import PollResult
 
 log = structlog.get_logger("bot.runtime")
+
+#: feeds fetched at once, and claimed per transaction
+POLL_CONCURRENCY = 16
+POLL_BATCH = 64
 
 EXAMPLE_FEED = Path(__file__).resolve().parent / "example" / "feed.xml"
 
@@ -117,32 +121,49 @@ class Runtime:
     def poll_round(
         self, stop: threading.Event | None = None, force: bool = False
     ) -> dict[int, PollResult]:
-        """Poll every due source (every source with ``force``), then draft what is new."""
-        from bot.outbox.claims import claim_source
-        from bot.sources.poll import poll_source
+        """Poll every due source (every source with ``force``), then draft what is new.
 
+        Sources are claimed in batches; their feeds are fetched concurrently and the
+        batch is stored in one transaction.
+        """
+        from concurrent.futures import ThreadPoolExecutor
+
+        from bot.outbox.claims import claim_sources
+        from bot.sources.poll import apply_poll, fetch_source
+
+        s = self.settings
         results: dict[int, PollResult] = {}
         if force:
             with transaction(self.sessions) as session:
-                session.query(Source).update({Source.next_poll_at: None})
-        while not (stop and stop.is_set()):
-            now = self.clock.now()
-            with transaction(self.sessions) as session:
-                source_id = claim_source(session, self.worker, now, self.settings.lease)
-                if source_id is None:
+                session.execute(update(Source).values(next_poll_at=None))
+        with ThreadPoolExecutor(max_workers=POLL_CONCURRENCY, thread_name_prefix="poll") as pool:
+            while not (stop and stop.is_set()):
+                now = self.clock.now()
+                with transaction(self.sessions) as session:
+                    ids = claim_sources(session, self.worker, now, s.lease, POLL_BATCH)
+                    batch = [
+                        (i, src.url, src.etag, src.last_modified)
+                        for i in ids
+                        if (src := session.get(Source, i)) is not None
+                    ]
+                if not batch:
                     break
-                source = session.get_one(Source, source_id)
-                results[source_id] = poll_source(
-                    session,
-                    source,
-                    self.client,
-                    now,
-                    self.settings.max_age,
-                    self.settings.max_feed_bytes,
+                fetched = list(
+                    pool.map(
+                        lambda b: fetch_source(self.client, b[1], b[2], b[3], s.max_feed_bytes),
+                        batch,
+                    )
                 )
-                source.next_poll_at = now + self.settings.poll_interval
-                source.claimed_by = None
-                source.lease_until = None
+                now = self.clock.now()
+                with transaction(self.sessions) as session:
+                    for (source_id, *_), outcome in zip(batch, fetched, strict=True):
+                        source = session.get(Source, source_id)
+                        if source is None:  # removed while we fetched it
+                            continue
+                        results[source_id] = apply_poll(session, source, outcome, now, s.max_age)
+                        source.next_poll_at = now + s.poll_interval
+                        source.claimed_by = None
+                        source.lease_until = None
         self.draft_round()
         return results
 

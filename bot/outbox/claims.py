@@ -113,23 +113,26 @@ def claim_unknown(session: Session, worker: str, now: datetime, lease: timedelta
     )
 
 
-def claim_source(session: Session, worker: str, now: datetime, lease: timedelta) -> int | None:
-    """The next source due for polling, leased so no other replica polls it meanwhile."""
+def claim_sources(
+    session: Session, worker: str, now: datetime, lease: timedelta, limit: int = 1
+) -> list[int]:
+    """Up to ``limit`` sources due for polling, leased so no other replica polls them."""
     condition = and_(
         or_(Source.next_poll_at.is_(None), Source.next_poll_at <= now),
         or_(Source.lease_until.is_(None), Source.lease_until < now),
     )
-    pick = select(Source.id).where(condition).order_by(Source.next_poll_at, Source.id).limit(1)
+    pick = select(Source.id).where(condition).order_by(Source.next_poll_at, Source.id).limit(limit)
     values = {"claimed_by": worker, "lease_until": now + lease}
     if session.get_bind().dialect.name == "postgresql":
-        source_id = session.scalar(pick.with_for_update(skip_locked=True))
-        if source_id is None:
-            return None
-        session.execute(update(Source).where(Source.id == source_id).values(**values))
-        return source_id
-    return session.scalar(
-        update(Source)
-        .where(Source.id == pick.scalar_subquery(), condition)
-        .values(**values)
-        .returning(Source.id)
+        ids = list(session.scalars(pick.with_for_update(skip_locked=True)))
+        if ids:
+            session.execute(update(Source).where(Source.id.in_(ids)).values(**values))
+        return ids
+    return list(
+        session.scalars(
+            update(Source)
+            .where(Source.id.in_(pick.scalar_subquery()), condition)
+            .values(**values)
+            .returning(Source.id)
+        )
     )
