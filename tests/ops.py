@@ -75,12 +75,14 @@ def free_port() -> int:
 
 
 def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
+    """GET without raising on 4xx/5xx: (status, lower-cased headers, body)."""
     request = urllib.request.Request(url, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, dict(response.headers.items()), response.read().decode()
+            headers = {k.lower(): v for k, v in response.headers.items()}
+            return response.status, headers, response.read().decode()
     except urllib.error.HTTPError as exc:
-        return exc.code, dict(exc.headers.items()), exc.read().decode()
+        return exc.code, {k.lower(): v for k, v in exc.headers.items()}, exc.read().decode()
 
 
 def wait_until(check: Callable[[], Any], timeout: float, every: float = 0.2) -> Any:
