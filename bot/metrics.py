@@ -13,7 +13,13 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import structlog
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram
+from prometheus_client import (
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    disable_created_metrics,
+)
 from prometheus_client.core import GaugeMetricFamily, Metric
 from sqlalchemy import func, select
 
@@ -24,6 +30,9 @@ if TYPE_CHECKING:
     from bot.scheduler import Ticks
 
 log = structlog.get_logger("bot.metrics")
+
+# `*_created` series (when each counter was made) double the output and answer nothing here
+disable_created_metrics()  # type: ignore[no-untyped-call]
 
 ATTEMPTS = Counter(
     "newsbot_publish_attempts_total",
