@@ -33,7 +33,8 @@ def mark_channel_health(
     """Record the channel's health and merge ``detail`` into its state; True when it flipped.
 
     ``detail["error"]`` says why it is unhealthy; it is cleared when the channel is marked
-    healthy without one. The row is locked, so two workers cannot both see the same flip.
+    healthy without one. A key given as None is removed. The row is locked, so two workers
+    cannot both see the same flip.
     """
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     session.execute(
@@ -51,6 +52,7 @@ def mark_channel_health(
     merged = {**(state.detail or {}), **detail}
     if healthy and "error" not in detail:
         merged.pop("error", None)
+    merged = {key: value for key, value in merged.items() if value is not None}
     state.healthy = healthy
     state.detail = merged
     state.updated_at = now

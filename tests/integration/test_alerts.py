@@ -148,13 +148,14 @@ def test_a_channel_turning_unhealthy_alerts_on_the_flip_only(
             return mark_channel_health(session, "whatsapp", healthy, detail, clock.now())
 
     assert mark(True, {"session": "WORKING"}) is False  # healthy from the start: no flip
-    assert mark(False, {"error": "WAHA session STOPPED", "session": "STOPPED"}) is True
-    assert mark(False, {"error": "WAHA session STOPPED", "session": "STOPPED"}) is False
-    [down] = receiver.wait_for(1)
-    assert down["kind"] == "channel_unhealthy" and down["channel"] == "whatsapp"
-    assert down["error"] == "WAHA session STOPPED"
+    down = {"error": "WAHA session STOPPED", "session": "STOPPED", "error_at": "09:00"}
+    assert mark(False, down) is True
+    assert mark(False, down) is False
+    [message] = receiver.wait_for(1)
+    assert message["kind"] == "channel_unhealthy" and message["channel"] == "whatsapp"
+    assert message["error"] == "WAHA session STOPPED"
     clock.advance(timedelta(minutes=1))
-    assert mark(True, {"session": "WORKING"}) is True
+    assert mark(True, {"session": "WORKING", "error_at": None}) is True
     assert receiver.wait_for(2)[1]["kind"] == "channel_recovered"
     clock.advance(timedelta(minutes=1))
     assert mark(False, {"error": "WAHA session STOPPED"}) is True  # flaps within the hour
