@@ -144,6 +144,7 @@ class Settings(BaseSettings):
     timezone: str = "UTC"
     poll_interval: Duration = timedelta(minutes=5)
     publish_interval: Duration = timedelta(seconds=2)
+    reconcile_interval: Duration = timedelta(seconds=30)
     approval: Literal["required", "auto"] = "required"
     max_age: Duration = timedelta(days=2)
     draft_ttl: Duration = timedelta(hours=24)

@@ -15,19 +15,20 @@ from bot.sources.fetch import FetchError, fetch, is_local, local_path
 FULL_TEXT_WORDS = 150
 
 
-def load_article(
-    item: FeedItem, client: httpx.Client, fetch_pages: str, limit: int
-) -> ArticleData:
+def enrich(base: ArticleData, client: httpx.Client, fetch_pages: str, limit: int) -> ArticleData:
     """The feed's fields, completed from the article page when the feed is thin."""
-    base = from_item(item)
     thin = len(base.body.split()) < FULL_TEXT_WORDS
-    if fetch_pages == "never" or (fetch_pages == "auto" and not thin) or is_local(item.url):
+    if fetch_pages == "never" or (fetch_pages == "auto" and not thin) or is_local(base.url):
         return base
     try:
-        page = fetch(client, item.url, limit)
+        page = fetch(client, base.url, limit)
     except FetchError:
         return base  # the feed's own text is better than nothing
-    return from_html(page.body.decode("utf-8", "replace"), item.url, fallback=base)
+    return from_html(page.body.decode("utf-8", "replace"), base.url, fallback=base)
+
+
+def load_article(item: FeedItem, client: httpx.Client, fetch_pages: str, limit: int) -> ArticleData:
+    return enrich(from_item(item), client, fetch_pages, limit)
 
 
 def articles_from_source(

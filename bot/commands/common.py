@@ -1,0 +1,78 @@
+"""What every command shares: settings, logging, the runtime, output helpers."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from bot import logging as bot_logging
+from bot.errors import UsageError
+from bot.runtime import Runtime
+from bot.settings import Settings, load_settings
+from bot.store.db import migrations_current
+
+Handler = Callable[[argparse.Namespace], int]
+SubParsers = "argparse._SubParsersAction[Any]"
+
+
+def settings_and_logging() -> Settings:
+    settings = load_settings()
+    bot_logging.configure(settings.log_level, settings.log_format, settings.secret_values())
+    return settings
+
+
+def open_runtime(*, migrated: bool = True) -> Runtime:
+    settings = settings_and_logging()
+    runtime = Runtime(settings)
+    if migrated:
+        try:
+            current = migrations_current(runtime.engine)
+        except OperationalError as exc:
+            raise UsageError(f"NEWSBOT_DATABASE_URL: cannot reach the database ({_first_line(exc)})") from None
+        if not current:
+            raise UsageError("the database is not migrated; run `newsbot db upgrade`")
+    return runtime
+
+
+def _first_line(exc: Exception) -> str:
+    return str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+
+
+def with_runtime(fn: Callable[[Runtime, argparse.Namespace], int], *, migrated: bool = True) -> Handler:
+    """Run a command against a Runtime, turning database trouble into one-line errors."""
+
+    def handler(args: argparse.Namespace) -> int:
+        runtime = open_runtime(migrated=migrated)
+        try:
+            return fn(runtime, args)
+        except (OperationalError, ProgrammingError) as exc:
+            print(f"newsbot: database error: {_first_line(exc)}", file=sys.stderr)
+            return 1
+        finally:
+            runtime.close()
+
+    return handler
+
+
+def print_jsonl(rows: Iterable[dict[str, Any]]) -> None:
+    for row in rows:
+        sys.stdout.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+
+
+def print_table(headers: list[str], rows: list[list[str]]) -> None:
+    if not rows:
+        return
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
+    for row in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+def shorten(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"

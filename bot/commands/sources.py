@@ -1,0 +1,103 @@
+"""sources add | list | remove."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from sqlalchemy import func, select
+
+from bot.commands.common import print_jsonl, print_table, shorten, with_runtime
+from bot.errors import UsageError
+from bot.runtime import Runtime
+from bot.sources.fetch import is_local, local_path
+from bot.store.db import transaction
+from bot.store.models import Article, Source
+
+
+def source_json(source: Source, items: int) -> dict[str, Any]:
+    return {
+        "id": source.id,
+        "url": source.url,
+        "auto_approve": source.auto_approve,
+        "last_polled_at": source.last_polled_at.isoformat() if source.last_polled_at else None,
+        "last_status": source.last_status,
+        "last_error": source.last_error,
+        "items": items,
+    }
+
+
+def _validate_url(url: str) -> str:
+    if is_local(url):
+        path = local_path(url)
+        if not path.is_file():
+            raise UsageError(f"{url}: no such file; give a feed URL (http:// or https://) or a feed file")
+        return str(path.resolve())
+    if not url.startswith(("http://", "https://")):
+        raise UsageError(f"{url}: expected an http:// or https:// feed URL")
+    return url
+
+
+def _add(runtime: Runtime, args: argparse.Namespace) -> int:
+    if args.backfill < 0:
+        raise UsageError("--backfill: expected a number of items, 0 or more")
+    url = _validate_url(args.url)
+    with transaction(runtime.sessions) as session:
+        source, created = runtime.add_source(session, url, args.auto_approve, args.backfill)
+        if not created:
+            raise UsageError(f"source {source.id} already watches {url}")
+        print(f"added source {source.id}: {url}")
+    return 0
+
+
+def _list(runtime: Runtime, args: argparse.Namespace) -> int:
+    with runtime.sessions() as session:
+        counts = dict(
+            session.execute(select(Article.source_id, func.count()).group_by(Article.source_id)).tuples()
+        )
+        sources = list(session.scalars(select(Source).order_by(Source.id)))
+    if args.json:
+        print_jsonl(source_json(s, counts.get(s.id, 0)) for s in sources)
+        return 0
+    rows = [
+        [
+            str(s.id),
+            "yes" if s.auto_approve else "no",
+            s.last_polled_at.strftime("%Y-%m-%d %H:%M") if s.last_polled_at else "never",
+            s.last_status or "",
+            str(counts.get(s.id, 0)),
+            shorten(s.last_error or "", 50),
+            s.url,
+        ]
+        for s in sources
+    ]
+    print_table(["ID", "AUTO", "LAST POLL", "STATUS", "ITEMS", "ERROR", "URL"], rows)
+    if not sources:
+        print("no sources; add one with `newsbot sources add URL`")
+    return 0
+
+
+def _remove(runtime: Runtime, args: argparse.Namespace) -> int:
+    with transaction(runtime.sessions) as session:
+        source = session.get(Source, args.id)
+        if source is None:
+            raise UsageError(f"no source with id {args.id}; see `newsbot sources list`")
+        session.delete(source)
+    print(f"removed source {args.id} (its articles and posts are kept)")
+    return 0
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("sources", help="manage feeds", description="manage feeds")
+    ssub = p.add_subparsers(dest="sources_command", required=True, parser_class=type(p))
+    add = ssub.add_parser("add", help="watch a feed", description="watch a feed")
+    add.add_argument("url", help="feed URL (RSS, Atom, JSON Feed) or a feed file")
+    add.add_argument("--auto-approve", action="store_true", help="drafts from this feed go out without review")
+    add.add_argument("--backfill", type=int, default=0, metavar="N", help="draft the N newest items whatever their age")
+    add.set_defaults(handler=with_runtime(_add))
+    ls = ssub.add_parser("list", help="list feeds", description="list feeds")
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(handler=with_runtime(_list))
+    rm = ssub.add_parser("remove", help="stop watching a feed", description="stop watching a feed")
+    rm.add_argument("id", type=int)
+    rm.set_defaults(handler=with_runtime(_remove))

@@ -1,0 +1,164 @@
+"""New articles become drafts: one post per (article, channel), in review or approved."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import structlog
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot import audit, metrics
+from bot.editorial.compose import Editor
+from bot.editorial.model import ArticleData, Draft
+from bot.errors import UsageError
+from bot.outbox.states import State
+from bot.store.db import transaction
+from bot.store.models import Article, Post
+
+log = structlog.get_logger("bot.drafting")
+
+Enricher = Callable[[ArticleData], ArticleData]
+
+
+@dataclass(frozen=True)
+class DraftPolicy:
+    channels: Sequence[str]
+    auto_approve_all: bool
+    draft_ttl: timedelta
+
+
+def article_data(article: Article) -> ArticleData:
+    return ArticleData(
+        title=article.title,
+        url=article.url,
+        canonical_url=article.canonical_url,
+        summary=article.summary,
+        author=article.author,
+        published_at=article.published_at,
+        language=article.language,
+        tags=tuple(article.tags or ()),
+        body=article.body or "",
+        image_url=article.image_url,
+    )
+
+
+def save_drafts(
+    session: Session,
+    article: Article,
+    draft: Draft,
+    policy: DraftPolicy,
+    now: datetime,
+    auto_approve: bool,
+) -> list[Post]:
+    """Store the posts of a draft; a post that already exists for (article, channel) is kept."""
+    a = draft.article
+    article.title = a.title or article.title
+    article.summary = a.summary
+    article.author = a.author
+    article.published_at = article.published_at or a.published_at
+    article.language = a.language
+    article.tags = list(a.tags)
+    article.body = a.body
+    article.image_url = a.image_url
+    article.quotes = [q.to_json() for q in draft.quotes]
+    approve = auto_approve or policy.auto_approve_all
+    created: list[Post] = []
+    existing = set(session.scalars(select(Post.channel).where(Post.article_id == article.id)))
+    for rendered in draft.posts:
+        if rendered.channel in existing:
+            continue
+        post = Post(
+            article_id=article.id,
+            channel=rendered.channel,
+            state=State.APPROVED if approve and rendered.fits else State.PENDING_REVIEW,
+            text=rendered.text,
+            key_quote=rendered.key_quote.to_json() if rendered.key_quote else None,
+            hashtags=list(rendered.hashtags),
+            attempts=0,
+            channel_data={},
+            expires_at=now + policy.draft_ttl,
+            approved_at=now if approve and rendered.fits else None,
+            approved_by=audit.SYSTEM if approve and rendered.fits else None,
+            created_at=now,
+            updated_at=now,
+        )
+        try:
+            with session.begin_nested():  # another replica may have drafted it meanwhile
+                session.add(post)
+        except IntegrityError:
+            continue
+        post.article = article
+        audit.record(
+            session, "drafted", at=now, post=post,
+            detail={"length": rendered.length, "limit": rendered.limit, "text": rendered.text},
+        )  # fmt: skip
+        if post.state == State.APPROVED:
+            audit.record(session, "approved", at=now, post=post, detail={"auto": True})
+        created.append(post)
+    article.status = "drafted"
+    article.drafted_at = now
+    metrics.ARTICLE_TO_DRAFT.observe(max((now - article.created_at).total_seconds(), 0.0))
+    return created
+
+
+def claim_article(session: Session, now: datetime, lease: timedelta) -> int | None:
+    condition = or_(
+        Article.status == "new",
+        and_(Article.status == "drafting", Article.drafted_at < now - lease),
+    )
+    pick = select(Article.id).where(condition).order_by(Article.id).limit(1)
+    if session.get_bind().dialect.name == "postgresql":
+        article_id = session.scalar(pick.with_for_update(skip_locked=True))
+        if article_id is not None:
+            session.execute(update(Article).where(Article.id == article_id).values(status="drafting", drafted_at=now))
+        return article_id
+    return session.scalar(
+        update(Article)
+        .where(Article.id == pick.scalar_subquery(), condition)
+        .values(status="drafting", drafted_at=now)
+        .returning(Article.id)
+    )
+
+
+def draft_pending(
+    sessions: sessionmaker[Session],
+    editor: Editor,
+    enrich: Enricher,
+    policy: DraftPolicy,
+    now_fn: Callable[[], datetime],
+    lease: timedelta = timedelta(minutes=5),
+) -> int:
+    """Draft every article waiting for it; returns the number of posts created."""
+    created = 0
+    while True:
+        with transaction(sessions) as session:
+            article_id = claim_article(session, now_fn(), lease)
+            if article_id is None:
+                return created
+            article = session.get_one(Article, article_id)
+            base = article_data(article)
+        bound = log.bind(article_id=article_id)
+        try:
+            draft = editor.draft(enrich(base), policy.channels)
+        except UsageError:
+            # a broken template is the newsroom's to fix, not this article's fault
+            with transaction(sessions) as session:
+                session.execute(update(Article).where(Article.id == article_id).values(status="new"))
+            raise
+        except Exception as exc:  # one bad page must not stop the others
+            bound.exception("draft.failed")
+            with transaction(sessions) as session:
+                article = session.get_one(Article, article_id)
+                article.status = "failed"
+                article.error = f"{exc.__class__.__name__}: {exc}"
+            continue
+        with transaction(sessions) as session:
+            article = session.get_one(Article, article_id, populate_existing=True)
+            auto = bool(article.source and article.source.auto_approve)
+            posts = save_drafts(session, article, draft, policy, now_fn(), auto)
+            created += len(posts)
+        bound.info("article.drafted", action="drafted", posts=len(posts))
