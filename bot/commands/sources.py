@@ -53,7 +53,7 @@ def _add(runtime: Runtime, args: argparse.Namespace) -> int:
 def _list(runtime: Runtime, args: argparse.Namespace) -> int:
     with runtime.sessions() as session:
         counts = dict(
-            session.execute(select(Article.source_id, func.count()).group_by(Article.source_id)).tuples()
+            session.execute(select(Article.source_id, func.count()).group_by(Article.source_id)).all()
         )
         sources = list(session.scalars(select(Source).order_by(Source.id)))
     if args.json:

@@ -92,6 +92,14 @@ def _parse_json_feed(data: dict[str, Any], base: str) -> ParsedFeed:
     return ParsedFeed(title=data.get("title"), link=data.get("home_page_url"), items=items)
 
 
+_CLOSING = (b"</rss>", b"</feed>", b"</rdf:RDF>", b"</RDF>", b"</channel>")
+
+
+def _closed(body: bytes) -> bool:
+    tail = body.rstrip()[-200:]
+    return any(tag in tail for tag in _CLOSING)
+
+
 def parse_feed(body: bytes, url: str = "") -> ParsedFeed:
     stripped = body.lstrip()
     if stripped.startswith(b"{"):
@@ -112,6 +120,9 @@ def parse_feed(body: bytes, url: str = "") -> ParsedFeed:
         raise FeedError(f"not a feed: no RSS, Atom or JSON Feed found{detail}")
     if parsed.get("bozo") and not parsed.entries:
         raise FeedError(f"broken feed: {parsed.get('bozo_exception')}")
+    if parsed.get("bozo") and not _closed(body):
+        # a cut-off download: its last item may be cut mid-sentence, so take none of it
+        raise FeedError(f"truncated feed: {parsed.get('bozo_exception')}")
     items = []
     for entry in parsed.entries:
         link = entry.get("feedburner_origlink") or entry.get("link") or ""

@@ -1,0 +1,148 @@
+"""Shared fixtures: real SQLite and PostgreSQL databases, a runtime, the CLI in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.clock import FixedClock
+from bot.runtime import Runtime
+from bot.settings import Settings
+from bot.store.db import make_engine, upgrade
+from tests.paths import REPO
+
+PG_ADMIN_URL = os.environ.get("NEWSBOT_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's NEWSBOT_* variables must not leak into tests."""
+    for key in list(os.environ):
+        if key.startswith("NEWSBOT_") and key not in ("NEWSBOT_SHARED", "NEWSBOT_TEST_PG"):
+            monkeypatch.delenv(key)
+
+
+def _pg_admin() -> Any:
+    import psycopg
+
+    url = PG_ADMIN_URL.replace("postgresql+psycopg://", "postgresql://")
+    return psycopg.connect(url, autocommit=True, connect_timeout=5)
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    """A migrated template database; each test clones it (cheap) instead of migrating."""
+    name = f"newsbot_tpl_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    try:
+        admin = _pg_admin()
+    except Exception as exc:  # the tests that need it fail loudly, with the reason
+        pytest.fail(f"PostgreSQL at {PG_ADMIN_URL} is not reachable: {exc}")
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    engine = make_engine(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}")
+    upgrade(engine)
+    engine.dispose()
+    yield name
+    with _pg_admin() as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def new_pg_database(template: str) -> str:
+    name = f"newsbot_test_{uuid.uuid4().hex[:10]}"
+    with _pg_admin() as admin:
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    return name
+
+
+def drop_pg_database(name: str) -> None:
+    with _pg_admin() as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database: SQLite in a temp folder, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'newsbot.db'}"
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        yield url
+        return
+    template = request.getfixturevalue("pg_template")
+    name = new_pg_database(template)
+    yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    drop_pg_database(name)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime(2026, 3, 1, 9, 0, tzinfo=UTC))
+
+
+def make_settings(db_url: str, tmp_path: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {"database_url": db_url, "data_dir": tmp_path / "data", "channels": ["x", "whatsapp"]}
+    values.update(overrides)
+    return Settings(_env_file=None, **values)
+
+
+@pytest.fixture
+def runtime(db_url: str, tmp_path: Path, clock: FixedClock) -> Iterator[Runtime]:
+    rt = Runtime(make_settings(db_url, tmp_path), clock=clock)
+    yield rt
+    rt.close()
+
+
+class Cli:
+    """The real `newsbot` command in a subprocess, in its own folder and environment."""
+
+    def __init__(self, cwd: Path, env: dict[str, str]) -> None:
+        self.cwd = cwd
+        self.env = env
+
+    def __call__(self, *args: str, input: str | None = None, timeout: float = 60, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        merged = {**self.env, **(env or {})}
+        return subprocess.run(
+            [sys.executable, "-m", "bot", *args],
+            cwd=self.cwd,
+            env=merged,
+            input=input,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
+    def ok(self, *args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        result = self(*args, **kwargs)
+        assert result.returncode == 0, f"newsbot {' '.join(args)} -> {result.returncode}\n{result.stdout}\n{result.stderr}"
+        return result
+
+
+def cli_env(db_url: str, data_dir: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    env.update(
+        {
+            "NEWSBOT_DATABASE_URL": db_url,
+            "NEWSBOT_DATA_DIR": str(data_dir),
+            "NEWSBOT_LOG_FORMAT": "json",
+            "PYTHONPATH": str(REPO),
+        }
+    )
+    env.update(extra)
+    return env
+
+
+@pytest.fixture
+def cli(db_url: str, tmp_path: Path) -> Cli:
+    work = tmp_path / "cwd"
+    work.mkdir()
+    return Cli(work, cli_env(db_url, tmp_path / "data"))
