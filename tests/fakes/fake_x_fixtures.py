@@ -1,9 +1,6 @@
-"""Fixtures and helpers the X channel's tests share: the fake, settings pointing at it,
-posts in the store, and the X publisher wired to an outbox.
-
-Import the fixtures by name into a test module (``from tests.fakes.fake_x_fixtures import
-fake_x, x_settings, ...``).
-"""
+"""What the X channel's tests share: the fake, settings pointing at it, posts in the
+store, and the X publisher wired to an outbox. Test modules wrap ``now_clock`` and
+``running_fake`` in their own fixtures."""
 
 from __future__ import annotations
 
@@ -14,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from bot import audit
@@ -60,15 +56,14 @@ def x_values(base_url: str, **overrides: Any) -> dict[str, Any]:
     return values
 
 
-@pytest.fixture
-def clock() -> FixedClock:
+def now_clock() -> FixedClock:
     """Real time, held still: X's reset headers are real epoch seconds."""
     return FixedClock(datetime.now(UTC).replace(microsecond=0))
 
 
-@pytest.fixture
-def fake_x() -> Iterator[FakeX]:
-    with FakeX(hang_seconds=2.5, reset_in=120) as fake:
+def running_fake(**options: Any) -> Iterator[FakeX]:
+    """A fake X for one test; the test fails if the bot sent anything X's spec refuses."""
+    with FakeX(**{"hang_seconds": 2.5, "reset_in": 120, **options}) as fake:
         yield fake
         assert fake.violations == [], "requests X's spec refuses"
 

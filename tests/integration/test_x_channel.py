@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels.base import OutgoingPost
+from bot.channels.base import OutgoingPost, Receipt
 from bot.channels.x import XPublisher
 from bot.clock import FixedClock
 from bot.errors import ChannelPaused, PermanentError, TransientError, UnknownOutcome
@@ -20,16 +20,26 @@ from tests.fakes.fake_x import FakeX
 from tests.fakes.fake_x_fixtures import (
     CONFIG,
     channel_state,
-    clock,  # noqa: F401 - real time held still, instead of the conftest's March 2026
     events,
-    fake_x,  # noqa: F401
     get_post,
     make_posts,
+    now_clock,
     outbox,
     publisher,
+    running_fake,
     settings_for,
     usage_rows,
 )
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return now_clock()  # X's reset headers are real time; the conftest's clock is March 2026
+
+
+@pytest.fixture
+def fake_x() -> Iterator[FakeX]:
+    yield from running_fake()
 
 
 @pytest.fixture
@@ -135,7 +145,7 @@ def test_401_fails_the_post_and_marks_the_channel_unhealthy(
     assert state is not None and state.healthy is False
     assert "401" in state.detail["error"]
     # the next good answer shows the credentials work again
-    [other] = make_posts(runtime.sessions, clock, ["We are back"])
+    make_posts(runtime.sessions, clock, ["We are back"])
     assert outbox(runtime.sessions, x, clock).drain() == {"published": 1}
     state = channel_state(runtime.sessions)
     assert state is not None and state.healthy is True and "error" not in state.detail
@@ -294,8 +304,6 @@ def test_withdraw_deletes_on_x_and_a_second_delete_is_harmless(
     [pid] = make_posts(runtime.sessions, clock, ["To be corrected"])
     outbox(runtime.sessions, x, clock).drain()
     post = get_post(runtime.sessions, pid)
-    from bot.channels.base import Receipt
-
     receipt = Receipt("x", post.remote_id or "", post.remote_url)
     x.delete(receipt)
     assert fake_x.posts() == []
