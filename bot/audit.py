@@ -17,10 +17,25 @@ from sqlalchemy.orm import Session
 from bot.store.models import AuditEvent, Post
 
 ACTIONS = (
-    "drafted", "edited", "approved", "scheduled", "rejected", "expired", "claimed",
-    "published", "retry_scheduled", "failed", "unknown", "reconciled", "withdrawn",
-    "retried", "held", "waiting", "delivery", "image_dropped",
-)  # fmt: skip
+    "drafted",
+    "edited",
+    "approved",
+    "scheduled",
+    "rejected",
+    "expired",
+    "claimed",
+    "published",
+    "retry_scheduled",
+    "failed",
+    "unknown",
+    "reconciled",
+    "withdrawn",
+    "retried",
+    "held",
+    "waiting",
+    "delivery",
+    "image_dropped",
+)
 
 SYSTEM = "system"
 

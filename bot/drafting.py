@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import audit, metrics
 from bot.editorial.compose import Editor
+from bot.editorial.extract import html_to_text
 from bot.editorial.model import ArticleData, Draft
 from bot.errors import UsageError
 from bot.outbox.states import State
@@ -31,17 +32,23 @@ class DraftPolicy:
     draft_ttl: timedelta
 
 
-def article_data(article: Article) -> ArticleData:
+def article_data(article: Article, raw: bool = False) -> ArticleData:
+    """The article as the editorial step sees it; ``raw``: body and summary are feed HTML."""
+    body = article.body or ""
+    summary = article.summary
+    if raw:
+        body = html_to_text(body)
+        summary = html_to_text(summary) if summary else None
     return ArticleData(
         title=article.title,
         url=article.url,
         canonical_url=article.canonical_url,
-        summary=article.summary,
+        summary=summary,
         author=article.author,
         published_at=article.published_at,
         language=article.language,
         tags=tuple(article.tags or ()),
-        body=article.body or "",
+        body=body,
         image_url=article.image_url,
     )
 
@@ -93,9 +100,12 @@ def save_drafts(
             continue
         post.article = article
         audit.record(
-            session, "drafted", at=now, post=post,
+            session,
+            "drafted",
+            at=now,
+            post=post,
             detail={"length": rendered.length, "limit": rendered.limit, "text": rendered.text},
-        )  # fmt: skip
+        )
         if post.state == State.APPROVED:
             audit.record(session, "approved", at=now, post=post, detail={"auto": True})
         created.append(post)
@@ -114,7 +124,11 @@ def claim_article(session: Session, now: datetime, lease: timedelta) -> int | No
     if session.get_bind().dialect.name == "postgresql":
         article_id = session.scalar(pick.with_for_update(skip_locked=True))
         if article_id is not None:
-            session.execute(update(Article).where(Article.id == article_id).values(status="drafting", drafted_at=now))
+            session.execute(
+                update(Article)
+                .where(Article.id == article_id)
+                .values(status="drafting", drafted_at=now)
+            )
         return article_id
     return session.scalar(
         update(Article)
@@ -140,14 +154,16 @@ def draft_pending(
             if article_id is None:
                 return created
             article = session.get_one(Article, article_id)
-            base = article_data(article)
+            base = article_data(article, raw=True)
         bound = log.bind(article_id=article_id)
         try:
             draft = editor.draft(enrich(base), policy.channels)
         except UsageError:
             # a broken template is the newsroom's to fix, not this article's fault
             with transaction(sessions) as session:
-                session.execute(update(Article).where(Article.id == article_id).values(status="new"))
+                session.execute(
+                    update(Article).where(Article.id == article_id).values(status="new")
+                )
             raise
         except Exception as exc:  # one bad page must not stop the others
             bound.exception("draft.failed")

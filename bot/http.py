@@ -55,7 +55,9 @@ def read_capped(response: httpx.Response, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def get_capped(client: httpx.Client, url: str, limit: int, **kwargs: Any) -> tuple[httpx.Response, bytes]:
+def get_capped(
+    client: httpx.Client, url: str, limit: int, **kwargs: Any
+) -> tuple[httpx.Response, bytes]:
     """GET ``url`` and return the response with its body read under ``limit``."""
     with client.stream("GET", url, **kwargs) as response:
         body = read_capped(response, limit)

@@ -41,7 +41,9 @@ class Redactor:
         lowered = str(key).lower()
         return any(word in lowered for word in _SENSITIVE_KEYS) and not lowered.endswith("_id")
 
-    def __call__(self, _logger: Any, _method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    def __call__(
+        self, _logger: Any, _method: str, event: MutableMapping[str, Any]
+    ) -> MutableMapping[str, Any]:
         for key in list(event):
             if key == "event":
                 event[key] = self.scrub(event[key])
@@ -52,7 +54,9 @@ class Redactor:
         return event
 
 
-def configure(level: str = "info", fmt: str = "auto", secrets: Iterable[str] = (), stream: Any = None) -> None:
+def configure(
+    level: str = "info", fmt: str = "auto", secrets: Iterable[str] = (), stream: Any = None
+) -> None:
     stream = stream or sys.stderr
     use_json = fmt == "json" or (fmt == "auto" and not stream.isatty())
     shared: list[Any] = [

@@ -5,7 +5,9 @@ from __future__ import annotations
 from prometheus_client import Counter, Histogram
 
 ATTEMPTS = Counter(
-    "newsbot_publish_attempts_total", "Publish attempts by channel and outcome", ["channel", "outcome"]
+    "newsbot_publish_attempts_total",
+    "Publish attempts by channel and outcome",
+    ["channel", "outcome"],
 )
 PUBLISH_SECONDS = Histogram(
     "newsbot_publish_request_seconds", "Time the channel took to answer a send", ["channel"]

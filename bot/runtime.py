@@ -12,11 +12,10 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 import structlog
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock, SystemClock
@@ -37,6 +36,10 @@ if TYPE_CHECKING:
     from bot.sources.poll import PollResult
 
 log = structlog.get_logger("bot.runtime")
+
+#: feeds fetched at once, and claimed per transaction
+POLL_CONCURRENCY = 16
+POLL_BATCH = 64
 
 EXAMPLE_FEED = Path(__file__).resolve().parent / "example" / "feed.xml"
 
@@ -66,7 +69,9 @@ class Runtime:
         if self._client is None:
             from bot.http import make_client
 
-            self._client = make_client(timeout=self.settings.fetch_timeout, user_agent=self.settings.user_agent)
+            self._client = make_client(
+                timeout=self.settings.fetch_timeout, user_agent=self.settings.user_agent
+            )
         return self._client
 
     @property
@@ -109,35 +114,61 @@ class Runtime:
         return DraftPolicy(s.channels, s.approval == "auto", s.draft_ttl)
 
     # -- rounds ------------------------------------------------------------------------
-    def poll_round(self, stop: threading.Event | None = None, force: bool = False) -> dict[int, PollResult]:
-        """Poll every due source (every source with ``force``), then draft what is new."""
-        from bot.outbox.claims import claim_source
-        from bot.sources.poll import poll_source
+    def poll_round(
+        self, stop: threading.Event | None = None, force: bool = False
+    ) -> dict[int, PollResult]:
+        """Poll every due source (every source with ``force``), then draft what is new.
 
+        Sources are claimed in batches; their feeds are fetched concurrently and the
+        batch is stored in one transaction.
+        """
+        from concurrent.futures import ThreadPoolExecutor
+
+        from bot.outbox.claims import claim_sources
+        from bot.sources.poll import apply_poll, fetch_source
+
+        s = self.settings
         results: dict[int, PollResult] = {}
         if force:
             with transaction(self.sessions) as session:
-                session.query(Source).update({Source.next_poll_at: None})
-        while not (stop and stop.is_set()):
-            now = self.clock.now()
-            with transaction(self.sessions) as session:
-                source_id = claim_source(session, self.worker, now, self.settings.lease)
-                if source_id is None:
+                session.execute(update(Source).values(next_poll_at=None))
+        with ThreadPoolExecutor(max_workers=POLL_CONCURRENCY, thread_name_prefix="poll") as pool:
+            while not (stop and stop.is_set()):
+                now = self.clock.now()
+                with transaction(self.sessions) as session:
+                    ids = claim_sources(session, self.worker, now, s.lease, POLL_BATCH)
+                    batch = [
+                        (i, src.url, src.etag, src.last_modified)
+                        for i in ids
+                        if (src := session.get(Source, i)) is not None
+                    ]
+                if not batch:
                     break
-                source = session.get_one(Source, source_id)
-                results[source_id] = poll_source(
-                    session, source, self.client, now, self.settings.max_age, self.settings.max_feed_bytes
+                fetched = list(
+                    pool.map(
+                        lambda b: fetch_source(self.client, b[1], b[2], b[3], s.max_feed_bytes),
+                        batch,
+                    )
                 )
-                source.next_poll_at = now + self.settings.poll_interval
-                source.claimed_by = None
-                source.lease_until = None
+                now = self.clock.now()
+                with transaction(self.sessions) as session:
+                    for (source_id, *_), outcome in zip(batch, fetched, strict=True):
+                        source = session.get(Source, source_id)
+                        if source is None:  # removed while we fetched it
+                            continue
+                        results[source_id] = apply_poll(session, source, outcome, now, s.max_age)
+                        source.next_poll_at = now + s.poll_interval
+                        source.claimed_by = None
+                        source.lease_until = None
         self.draft_round()
         return results
 
     def draft_round(self) -> int:
         from bot.drafting import draft_pending
 
-        return draft_pending(self.sessions, self.editor, self.enrich, self.draft_policy(), self.clock.now)
+        return draft_pending(
+            self.sessions, self.editor, self.enrich, self.draft_policy(), self.clock.now
+        )
 
     def publish_round(self, stop: threading.Event | None = None) -> dict[str, int]:
         return self.outbox().drain(stop)
@@ -146,7 +177,9 @@ class Runtime:
         from bot.outbox.reconcile import reconcile_all
 
         s = self.settings
-        return reconcile_all(self.sessions, self.channels, self.clock, self.worker, s.lease, s.backoff_base)
+        return reconcile_all(
+            self.sessions, self.channels, self.clock, self.worker, s.lease, s.backoff_base
+        )
 
     def maintenance_round(self) -> dict[str, int]:
         from bot.review.timeouts import expire_drafts, hold_stale
@@ -158,11 +191,19 @@ class Runtime:
         return {"expired": expired, "held": held}
 
     # -- start-up ----------------------------------------------------------------------
-    def add_source(self, session: Session, url: str, auto_approve: bool = False, backfill: int = 0) -> tuple[Source, bool]:
+    def add_source(
+        self, session: Session, url: str, auto_approve: bool = False, backfill: int = 0
+    ) -> tuple[Source, bool]:
         existing = session.scalar(select(Source).where(Source.url == url))
         if existing is not None:
             return existing, False
-        source = Source(url=url, auto_approve=auto_approve, backfill=backfill, failures_in_row=0, created_at=self.clock.now())
+        source = Source(
+            url=url,
+            auto_approve=auto_approve,
+            backfill=backfill,
+            failures_in_row=0,
+            created_at=self.clock.now(),
+        )
         session.add(source)
         session.flush()
         return source, True
@@ -173,7 +214,9 @@ class Runtime:
             for url in self.settings.feeds:
                 self.add_source(session, url)
             empty = not session.scalar(select(func.count()).select_from(Source))
-            embedded = "database_url" not in self.settings.model_fields_set and not self.settings.feeds
+            embedded = (
+                "database_url" not in self.settings.model_fields_set and not self.settings.feeds
+            )
             if empty and embedded and EXAMPLE_FEED.exists():
                 self.add_source(session, str(EXAMPLE_FEED), backfill=10)
                 log.info("sources.example_added", url=str(EXAMPLE_FEED))

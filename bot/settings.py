@@ -74,9 +74,7 @@ class XSettings(BaseModel):
 
     @property
     def configured(self) -> bool:
-        return all(
-            (self.api_key, self.api_secret, self.access_token, self.access_token_secret)
-        )
+        return all((self.api_key, self.api_secret, self.access_token, self.access_token_secret))
 
 
 class WhatsAppSettings(BaseModel):

@@ -37,7 +37,9 @@ def add_user(session: Session, name: str, role: str, password: str, now: datetim
         raise UsageError(f"password: expected at least {MIN_PASSWORD} characters")
     if session.scalar(select(User).where(User.name == name)) is not None:
         raise UsageError(f"user {name} already exists")
-    user = User(name=name, role=role, password_hash=hash_password(password), disabled=False, created_at=now)
+    user = User(
+        name=name, role=role, password_hash=hash_password(password), disabled=False, created_at=now
+    )
     session.add(user)
     session.flush()
     return user

@@ -25,7 +25,7 @@ def build_scheduler(runtime: Runtime, ticks: Ticks | None = None) -> Scheduler:
         scheduler.wake("publish")
 
     scheduler.add("poll", poll_tick(s.poll_interval), poll)
-    scheduler.add("publish", s.publish_interval, lambda stop: runtime.publish_round(stop))
+    scheduler.add("publish", s.publish_interval, runtime.publish_round)
     scheduler.add("reconcile", s.reconcile_interval, lambda _stop: runtime.reconcile_round())
     scheduler.add("maintenance", timedelta(seconds=30), lambda _stop: runtime.maintenance_round())
     return scheduler

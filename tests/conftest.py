@@ -19,7 +19,9 @@ from bot.settings import Settings
 from bot.store.db import make_engine, upgrade
 from tests.paths import REPO
 
-PG_ADMIN_URL = os.environ.get("NEWSBOT_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PG_ADMIN_URL = os.environ.get(
+    "NEWSBOT_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -89,7 +91,11 @@ def clock() -> FixedClock:
 
 
 def make_settings(db_url: str, tmp_path: Path, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {"database_url": db_url, "data_dir": tmp_path / "data", "channels": ["x", "whatsapp"]}
+    values: dict[str, Any] = {
+        "database_url": db_url,
+        "data_dir": tmp_path / "data",
+        "channels": ["x", "whatsapp"],
+    }
     values.update(overrides)
     return Settings(_env_file=None, **values)
 
@@ -108,7 +114,13 @@ class Cli:
         self.cwd = cwd
         self.env = env
 
-    def __call__(self, *args: str, input: str | None = None, timeout: float = 60, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    def __call__(
+        self,
+        *args: str,
+        input: str | None = None,
+        timeout: float = 60,
+        env: dict[str, str] | None = None,
+    ) -> subprocess.CompletedProcess[str]:
         merged = {**self.env, **(env or {})}
         return subprocess.run(
             [sys.executable, "-m", "bot", *args],
@@ -123,7 +135,9 @@ class Cli:
 
     def ok(self, *args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
         result = self(*args, **kwargs)
-        assert result.returncode == 0, f"newsbot {' '.join(args)} -> {result.returncode}\n{result.stdout}\n{result.stderr}"
+        assert result.returncode == 0, (
+            f"newsbot {' '.join(args)} -> {result.returncode}\n{result.stdout}\n{result.stderr}"
+        )
         return result
 
 
@@ -146,3 +160,15 @@ def cli(db_url: str, tmp_path: Path) -> Cli:
     work = tmp_path / "cwd"
     work.mkdir()
     return Cli(work, cli_env(db_url, tmp_path / "data"))
+
+
+@pytest.fixture
+def sqlite_cli(tmp_path: Path) -> Cli:
+    """The CLI on a migrated SQLite database only: for what does not depend on the database."""
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    work = tmp_path / "cwd"
+    work.mkdir()
+    return Cli(work, cli_env(url, tmp_path / "data"))

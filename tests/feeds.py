@@ -12,7 +12,7 @@ GUARDIAN = FIXTURES / "feeds" / "rssparser-guardian.rss"
 
 
 def guardian_feed(now: datetime, fresh: int) -> bytes:
-    """The Guardian fixture (55 items from 2018) with its first ``fresh`` items dated an hour ago."""
+    """The Guardian fixture (55 items from 2018), its first ``fresh`` items dated an hour ago."""
     text = GUARDIAN.read_text(encoding="utf-8")
     count = 0
 

@@ -23,7 +23,9 @@ def _x(settings: Settings, sessions: sessionmaker[Session], clock: Clock) -> Pub
     return publisher
 
 
-def _whatsapp(settings: Settings, sessions: sessionmaker[Session], clock: Clock) -> Publisher | None:
+def _whatsapp(
+    settings: Settings, sessions: sessionmaker[Session], clock: Clock
+) -> Publisher | None:
     if not settings.whatsapp.configured:
         return None
     if settings.whatsapp.backend == "waha":

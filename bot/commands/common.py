@@ -33,7 +33,9 @@ def open_runtime(*, migrated: bool = True) -> Runtime:
         try:
             current = migrations_current(runtime.engine)
         except OperationalError as exc:
-            raise UsageError(f"NEWSBOT_DATABASE_URL: cannot reach the database ({_first_line(exc)})") from None
+            raise UsageError(
+                f"NEWSBOT_DATABASE_URL: cannot reach the database ({_first_line(exc)})"
+            ) from None
         if not current:
             raise UsageError("the database is not migrated; run `newsbot db upgrade`")
     return runtime
@@ -43,7 +45,9 @@ def _first_line(exc: Exception) -> str:
     return str(getattr(exc, "orig", exc)).strip().splitlines()[0]
 
 
-def with_runtime(fn: Callable[[Runtime, argparse.Namespace], int], *, migrated: bool = True) -> Handler:
+def with_runtime(
+    fn: Callable[[Runtime, argparse.Namespace], int], *, migrated: bool = True
+) -> Handler:
     """Run a command against a Runtime, turning database trouble into one-line errors."""
 
     def handler(args: argparse.Namespace) -> int:

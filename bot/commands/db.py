@@ -14,7 +14,10 @@ def _upgrade(runtime: Runtime, _args: argparse.Namespace) -> int:
     before = current_revision(runtime.engine)
     upgrade(runtime.engine)
     after = current_revision(runtime.engine)
-    print(f"database at revision {after}" + (" (unchanged)" if before == after else f" (was {before or 'empty'})"))
+    print(
+        f"database at revision {after}"
+        + (" (unchanged)" if before == after else f" (was {before or 'empty'})")
+    )
     return 0
 
 

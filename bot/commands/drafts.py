@@ -53,10 +53,16 @@ def _list(runtime: Runtime, args: argparse.Namespace) -> int:
         return 0
     tz = runtime.settings.tz
     rows = [
-        [str(p.id), p.state, p.channel, format_local(p.scheduled_at, tz), shorten(p.article.title, 60),
-         shorten(p.error or p.waiting_reason or "", 40)]
+        [
+            str(p.id),
+            p.state,
+            p.channel,
+            format_local(p.scheduled_at, tz),
+            shorten(p.article.title, 60),
+            shorten(p.error or p.waiting_reason or "", 40),
+        ]
         for p in posts
-    ]  # fmt: skip
+    ]
     print_table(["ID", "STATE", "CHANNEL", "SCHEDULED", "TITLE", "NOTE"], rows)
     if not posts:
         print("no drafts" + (f" in state {args.state}" if args.state else ""))
@@ -71,7 +77,10 @@ def _show(runtime: Runtime, args: argparse.Namespace) -> int:
     print(f"post {post.id} · {post.channel} · {post.state} · {length}/{LIMITS[post.channel]}")
     print(f"article: {data['title']}\n  {data['url']}")
     if post.key_quote:
-        print(f"key quote: “{post.key_quote['text']}” — {post.key_quote.get('speaker') or 'unattributed'}")
+        print(
+            f"key quote: “{post.key_quote['text']}” — "
+            f"{post.key_quote.get('speaker') or 'unattributed'}"
+        )
     for key in ("scheduled_at", "remote_id", "remote_url", "error"):
         if data[key]:
             print(f"{key.replace('_', ' ')}: {data[key]}")
@@ -99,7 +108,11 @@ def _act(runtime: Runtime, post_id: int, verb: str, **kwargs: Any) -> int:
             state, scheduled = post.state, post.scheduled_at
     except actions.ReviewError as exc:
         raise UsageError(str(exc)) from None
-    suffix = f" for {format_local(scheduled, runtime.settings.tz)}" if state == State.SCHEDULED and scheduled else ""
+    suffix = (
+        f" for {format_local(scheduled, runtime.settings.tz)}"
+        if state == State.SCHEDULED and scheduled
+        else ""
+    )
     print(f"post {post_id}: {state}{suffix}")
     return 0
 
@@ -115,7 +128,13 @@ def _withdraw(runtime: Runtime, args: argparse.Namespace) -> int:
     with runtime.sessions() as session:
         channel_name = _get(session, args.id).channel
     try:
-        return _act(runtime, args.id, "withdraw", channel=runtime.channels.get(channel_name), reason=args.reason or "")
+        return _act(
+            runtime,
+            args.id,
+            "withdraw",
+            channel=runtime.channels.get(channel_name),
+            reason=args.reason or "",
+        )
     except BotError as exc:
         if isinstance(exc, UsageError):
             raise
@@ -134,7 +153,9 @@ def register(sub: Any) -> None:
     show = dsub.add_parser("show", help="one post in full", description="one post in full")
     show.add_argument("id", type=int)
     show.set_defaults(handler=with_runtime(_show))
-    ap = dsub.add_parser("approve", help="approve now or schedule", description="approve now or schedule")
+    ap = dsub.add_parser(
+        "approve", help="approve now or schedule", description="approve now or schedule"
+    )
     ap.add_argument("id", type=int)
     ap.add_argument("--at", metavar="TIME", help="newsroom time, e.g. '2026-03-29 09:00'")
     ap.set_defaults(handler=with_runtime(_approve))
@@ -146,10 +167,16 @@ def register(sub: Any) -> None:
     ed.add_argument("id", type=int)
     ed.add_argument("--text", required=True)
     ed.set_defaults(handler=with_runtime(lambda r, a: _act(r, a.id, "edit", text=a.text)))
-    wd = dsub.add_parser("withdraw", help="cancel, or take a published post down", description="cancel, or take a published post down")
+    wd = dsub.add_parser(
+        "withdraw",
+        help="cancel, or take a published post down",
+        description="cancel, or take a published post down",
+    )
     wd.add_argument("id", type=int)
     wd.add_argument("--reason", default="")
     wd.set_defaults(handler=with_runtime(_withdraw))
-    rt = dsub.add_parser("retry", help="send a failed post again", description="send a failed post again")
+    rt = dsub.add_parser(
+        "retry", help="send a failed post again", description="send a failed post again"
+    )
     rt.add_argument("id", type=int)
     rt.set_defaults(handler=with_runtime(lambda r, a: _act(r, a.id, "retry")))

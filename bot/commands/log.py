@@ -29,10 +29,17 @@ def _log(runtime: Runtime, args: argparse.Namespace) -> int:
         return 0
     tz = runtime.settings.tz
     rows = [
-        [str(e.id), format_local(e.at, tz), e.actor, e.action, str(e.post_id or ""), e.channel or "",
-         shorten(_summary(e.detail), 70)]
+        [
+            str(e.id),
+            format_local(e.at, tz),
+            e.actor,
+            e.action,
+            str(e.post_id or ""),
+            e.channel or "",
+            shorten(_summary(e.detail), 70),
+        ]
         for e in events
-    ]  # fmt: skip
+    ]
     print_table(["ID", "AT", "ACTOR", "ACTION", "POST", "CHANNEL", "DETAIL"], rows)
     return 0
 
@@ -41,7 +48,9 @@ def _summary(detail: dict[str, Any]) -> str:
     for key in ("error", "note", "reason", "remote_id"):
         if detail.get(key):
             return f"{key}: {detail[key]}"
-    return ", ".join(f"{k}={v}" for k, v in detail.items() if k not in ("text", "before", "after", "response"))
+    return ", ".join(
+        f"{k}={v}" for k, v in detail.items() if k not in ("text", "before", "after", "response")
+    )
 
 
 def register(sub: Any) -> None:

@@ -38,7 +38,11 @@ def _preview(args: argparse.Namespace) -> int:
     for draft in drafts:
         print(f"# {draft.article.title}")
         quote = draft.key_quote
-        print(f"key quote: {quote.text!r} — {quote.speaker or 'unattributed'}" if quote else "key quote: none")
+        print(
+            f"key quote: {quote.text!r} — {quote.speaker or 'unattributed'}"
+            if quote
+            else "key quote: none"
+        )
         for post in draft.posts:
             flag = "fits" if post.fits else "TOO LONG"
             print(f"\n[{post.channel}] {post.length}/{post.limit} {flag}\n{post.text}")

@@ -41,7 +41,9 @@ def _poll(runtime: Runtime, args: argparse.Namespace) -> int:
     with runtime.sessions() as session:
         for source_id, result in results.items():
             source = session.get_one(Source, source_id)
-            rows.append([str(source_id), result.status, str(result.new), result.error or "", source.url])
+            rows.append(
+                [str(source_id), result.status, str(result.new), result.error or "", source.url]
+            )
     print_table(["SOURCE", "STATUS", "NEW", "ERROR", "URL"], rows)
     failed = sum(1 for r in results.values() if r.status == "error")
     print(f"polled {len(results)} source(s): {failed} failed")

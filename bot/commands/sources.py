@@ -31,7 +31,9 @@ def _validate_url(url: str) -> str:
     if is_local(url):
         path = local_path(url)
         if not path.is_file():
-            raise UsageError(f"{url}: no such file; give a feed URL (http:// or https://) or a feed file")
+            raise UsageError(
+                f"{url}: no such file; give a feed URL (http:// or https://) or a feed file"
+            )
         return str(path.resolve())
     if not url.startswith(("http://", "https://")):
         raise UsageError(f"{url}: expected an http:// or https:// feed URL")
@@ -53,7 +55,9 @@ def _add(runtime: Runtime, args: argparse.Namespace) -> int:
 def _list(runtime: Runtime, args: argparse.Namespace) -> int:
     with runtime.sessions() as session:
         counts = dict(
-            session.execute(select(Article.source_id, func.count()).group_by(Article.source_id)).all()
+            session.execute(
+                select(Article.source_id, func.count()).group_by(Article.source_id)
+            ).all()
         )
         sources = list(session.scalars(select(Source).order_by(Source.id)))
     if args.json:
@@ -92,8 +96,16 @@ def register(sub: Any) -> None:
     ssub = p.add_subparsers(dest="sources_command", required=True, parser_class=type(p))
     add = ssub.add_parser("add", help="watch a feed", description="watch a feed")
     add.add_argument("url", help="feed URL (RSS, Atom, JSON Feed) or a feed file")
-    add.add_argument("--auto-approve", action="store_true", help="drafts from this feed go out without review")
-    add.add_argument("--backfill", type=int, default=0, metavar="N", help="draft the N newest items whatever their age")
+    add.add_argument(
+        "--auto-approve", action="store_true", help="drafts from this feed go out without review"
+    )
+    add.add_argument(
+        "--backfill",
+        type=int,
+        default=0,
+        metavar="N",
+        help="draft the N newest items whatever their age",
+    )
     add.set_defaults(handler=with_runtime(_add))
     ls = ssub.add_parser("list", help="list feeds", description="list feeds")
     ls.add_argument("--json", action="store_true")

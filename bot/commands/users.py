@@ -37,7 +37,11 @@ def _add(runtime: Runtime, args: argparse.Namespace) -> int:
 def register(sub: Any) -> None:
     p = sub.add_parser("users", help="dashboard accounts", description="dashboard accounts")
     usub = p.add_subparsers(dest="users_command", required=True, parser_class=type(p))
-    add = usub.add_parser("add", help="add an account", description="add an account; the password is read from a prompt or stdin")
+    add = usub.add_parser(
+        "add",
+        help="add an account",
+        description="add an account; the password is read from a prompt or stdin",
+    )
     add.add_argument("name")
     add.add_argument("--role", required=True, choices=ROLES)
     add.set_defaults(handler=with_runtime(_add))

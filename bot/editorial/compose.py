@@ -42,7 +42,9 @@ class Editor:
         key = choose_key_quote(quotes, article.title)
         tags = hashtags_for(article.tags, self.hashtag_map)
         posts = tuple(self.post(channel, article, key, quotes, tags) for channel in channels)
-        return Draft(article=article, quotes=tuple(quotes), key_quote=key, hashtags=tuple(tags), posts=posts)
+        return Draft(
+            article=article, quotes=tuple(quotes), key_quote=key, hashtags=tuple(tags), posts=posts
+        )
 
     def post(
         self,
@@ -53,7 +55,9 @@ class Editor:
         tags: Sequence[str],
     ) -> ChannelPost:
         # fitting falls back to shorter quotes in order of length, never to non-quotes
-        shorter = sorted((q for q in quotes if key and len(q.text) < len(key.text)), key=lambda q: -len(q.text))
+        shorter = sorted(
+            (q for q in quotes if key and len(q.text) < len(key.text)), key=lambda q: -len(q.text)
+        )
         candidates = [key, *shorter] if key else []
         limit = self.max_hashtags.get(channel, 2)
         return self.renderer.fit(channel, article, candidates, list(tags)[:limit])

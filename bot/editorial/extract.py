@@ -70,7 +70,9 @@ def html_to_text(html: str) -> str:
     """Paragraph text of an HTML fragment (feed content), blank line between paragraphs."""
     if "<" not in html:
         return html.strip()
-    text = trafilatura.extract(f"<html><body><article>{html}</article></body></html>", favor_recall=True)
+    text = trafilatura.extract(
+        f"<html><body><article>{html}</article></body></html>", favor_recall=True
+    )
     return (text or "").strip()
 
 

@@ -17,7 +17,9 @@ def to_hashtag(phrase: str) -> str | None:
     return "#" + tag
 
 
-def hashtags_for(tags: tuple[str, ...] | list[str], mapping: dict[str, str] | None = None) -> list[str]:
+def hashtags_for(
+    tags: tuple[str, ...] | list[str], mapping: dict[str, str] | None = None
+) -> list[str]:
     mapping = {k.casefold(): v for k, v in (mapping or {}).items()}
     seen: set[str] = set()
     out: list[str] = []

@@ -8,14 +8,17 @@ from bot.editorial.model import Quote
 
 _PAIRS = [("“", "”"), ('"', '"'), ("«", "»"), ("„", "“")]
 _SAID = re.compile(
-    r"(?:said|says|told \w+|added|according to)\s+((?:a |an |the )?[A-Z][\w’'-]*(?:\s+[A-Z]?[\w’'-]+){0,4})"
+    r"(?:said|says|told \w+|added|according to)\s+"
+    r"((?:a |an |the )?[A-Z][\w’'-]*(?:\s+[A-Z]?[\w’'-]+){0,4})"
 )
 
 
 def find_quotes(body: str) -> list[Quote]:
     found: list[Quote] = []
     for opening, closing in _PAIRS:
-        pattern = re.compile(re.escape(opening) + r"([^" + re.escape(closing) + r"]{3,}?)" + re.escape(closing))
+        pattern = re.compile(
+            re.escape(opening) + r"([^" + re.escape(closing) + r"]{3,}?)" + re.escape(closing)
+        )
         for match in pattern.finditer(body):
             text = " ".join(match.group(1).split())
             if len(text.split()) < 6:

@@ -47,7 +47,12 @@ class Renderer:
         self.env = env
 
     def render(
-        self, channel: str, article: ArticleData, quote: Quote | None, hashtags: Sequence[str], title: str | None = None
+        self,
+        channel: str,
+        article: ArticleData,
+        quote: Quote | None,
+        hashtags: Sequence[str],
+        title: str | None = None,
     ) -> str:
         name = f"posts/{channel}.txt.j2"
         try:
@@ -62,7 +67,9 @@ class Renderer:
                 hashtags=list(hashtags),
             )
         except jinja2.TemplateSyntaxError as exc:
-            raise UsageError(f"template {exc.filename or name}, line {exc.lineno}: {exc.message}") from None
+            raise UsageError(
+                f"template {exc.filename or name}, line {exc.lineno}: {exc.message}"
+            ) from None
         except jinja2.TemplateNotFound:
             raise UsageError(f"template {name} not found (NEWSBOT_TEMPLATES_DIR)") from None
         except jinja2.UndefinedError as exc:
@@ -76,7 +83,7 @@ class Renderer:
         quotes: Sequence[Quote],
         hashtags: Sequence[str],
     ) -> ChannelPost:
-        """Render, then fit: drop hashtags, then shorter quotes, then no quote, then cut the title."""
+        """Render and fit: drop hashtags, then shorter quotes, then no quote, then cut the title."""
         limit = LIMITS[channel]
         candidates: list[Quote | None] = [*quotes, None]
         for quote in candidates:

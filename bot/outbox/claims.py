@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
@@ -28,7 +29,9 @@ def open_channels(session: Session, channels: Sequence[str], now: datetime) -> l
     return [c for c in channels if c not in paused]
 
 
-def due_posts(channels: Sequence[str], now: datetime, stale_after: timedelta) -> ColumnElement[bool]:
+def due_posts(
+    channels: Sequence[str], now: datetime, stale_after: timedelta
+) -> ColumnElement[bool]:
     """Approved and past any backoff, or scheduled for now and not too late to send."""
     return and_(
         Post.channel.in_(channels),
@@ -49,7 +52,7 @@ def due_posts(channels: Sequence[str], now: datetime, stale_after: timedelta) ->
 def _claim_one(
     session: Session,
     condition: ColumnElement[bool],
-    order: Sequence[ColumnElement[object]],
+    order: Sequence[Any],
     values: dict[str, object],
     from_states: Sequence[str],
 ) -> int | None:
@@ -60,13 +63,12 @@ def _claim_one(
             return None
         session.execute(update(Post).where(Post.id == post_id).values(**values))
         return post_id
-    claimed = session.scalar(
+    return session.scalar(
         update(Post)
         .where(Post.id == pick.scalar_subquery(), Post.state.in_(from_states))
         .values(**values)
         .returning(Post.id)
     )
-    return claimed
 
 
 def claim_post(
@@ -111,23 +113,26 @@ def claim_unknown(session: Session, worker: str, now: datetime, lease: timedelta
     )
 
 
-def claim_source(session: Session, worker: str, now: datetime, lease: timedelta) -> int | None:
-    """The next source due for polling, leased so no other replica polls it meanwhile."""
+def claim_sources(
+    session: Session, worker: str, now: datetime, lease: timedelta, limit: int = 1
+) -> list[int]:
+    """Up to ``limit`` sources due for polling, leased so no other replica polls them."""
     condition = and_(
         or_(Source.next_poll_at.is_(None), Source.next_poll_at <= now),
         or_(Source.lease_until.is_(None), Source.lease_until < now),
     )
-    pick = select(Source.id).where(condition).order_by(Source.next_poll_at, Source.id).limit(1)
+    pick = select(Source.id).where(condition).order_by(Source.next_poll_at, Source.id).limit(limit)
     values = {"claimed_by": worker, "lease_until": now + lease}
     if session.get_bind().dialect.name == "postgresql":
-        source_id = session.scalar(pick.with_for_update(skip_locked=True))
-        if source_id is None:
-            return None
-        session.execute(update(Source).where(Source.id == source_id).values(**values))
-        return source_id
-    return session.scalar(
-        update(Source)
-        .where(Source.id == pick.scalar_subquery(), condition)
-        .values(**values)
-        .returning(Source.id)
+        ids = list(session.scalars(pick.with_for_update(skip_locked=True)))
+        if ids:
+            session.execute(update(Source).where(Source.id.in_(ids)).values(**values))
+        return ids
+    return list(
+        session.scalars(
+            update(Source)
+            .where(Source.id.in_(pick.scalar_subquery()), condition)
+            .values(**values)
+            .returning(Source.id)
+        )
     )

@@ -76,7 +76,7 @@ class Outbox:
         self.clock = clock
         self.config = config
         self.worker = worker
-        self.rand = rand or random.Random()
+        self.rand = rand or random.Random()  # noqa: S311 - jitter, not cryptography
 
     # -- claiming ---------------------------------------------------------------------
     def claim(self) -> tuple[Post, int] | None:
@@ -92,8 +92,16 @@ class Outbox:
             post = session.get_one(Post, post_id, populate_existing=True)
             if post.first_attempt_at is None:
                 post.first_attempt_at = now
-            session.add(Attempt(post_id=post.id, number=post.attempts, worker=self.worker, started_at=now))
-            audit.record(session, "claimed", at=now, post=post, detail={"attempt": post.attempts, "worker": self.worker})
+            session.add(
+                Attempt(post_id=post.id, number=post.attempts, worker=self.worker, started_at=now)
+            )
+            audit.record(
+                session,
+                "claimed",
+                at=now,
+                post=post,
+                detail={"attempt": post.attempts, "worker": self.worker},
+            )
             _ = post.article  # loaded for the send, outside the transaction
             return post, post.attempts
 
@@ -105,7 +113,7 @@ class Outbox:
         return persist
 
     # -- one post ---------------------------------------------------------------------
-    def publish_one(self) -> str | None:
+    def publish_one(self) -> str | None:  # noqa: PLR0911 - one return per outcome
         """Claim and send one due post; returns the outcome, or None when nothing is due."""
         claimed = self.claim()
         if claimed is None:
@@ -128,10 +136,14 @@ class Outbox:
         except Exception as exc:  # a bug in a channel must not leave the post in limbo
             bound.exception("publish.crashed")
             return self._unknown(post.id, f"{exc.__class__.__name__}: {exc}", bound)
-        metrics.PUBLISH_SECONDS.labels(post.channel).observe((self.clock.now() - started).total_seconds())
+        metrics.PUBLISH_SECONDS.labels(post.channel).observe(
+            (self.clock.now() - started).total_seconds()
+        )
         return self._published(post.id, receipt, bound)
 
-    def drain(self, stop: threading.Event | None = None, limit: int | None = None) -> dict[str, int]:
+    def drain(
+        self, stop: threading.Event | None = None, limit: int | None = None
+    ) -> dict[str, int]:
         """Send what is due now, one post at a time, until nothing is left (or told to stop)."""
         counts: dict[str, int] = {}
         while not (stop and stop.is_set()) and (limit is None or sum(counts.values()) < limit):
@@ -142,7 +154,14 @@ class Outbox:
         return counts
 
     # -- outcomes ---------------------------------------------------------------------
-    def _finish(self, session: Session, post_id: int, outcome: str, error: str | None, response: dict[str, Any] | None) -> Post:
+    def _finish(
+        self,
+        session: Session,
+        post_id: int,
+        outcome: str,
+        error: str | None,
+        response: dict[str, Any] | None,
+    ) -> Post:
         post = session.get_one(Post, post_id, populate_existing=True)
         attempt = session.scalar(
             select(Attempt).where(Attempt.post_id == post_id).order_by(Attempt.id.desc()).limit(1)
@@ -169,25 +188,45 @@ class Outbox:
     def _transient(self, post_id: int, number: int, exc: TransientError, bound: Any) -> str:
         now = self.clock.now()
         decision = backoff.decide(
-            number, self.config.max_attempts, now, self.config.backoff_base,
-            self.config.backoff_cap, exc.retry_after, self.rand,
-        )  # fmt: skip
+            number,
+            self.config.max_attempts,
+            now,
+            self.config.backoff_base,
+            self.config.backoff_cap,
+            exc.retry_after,
+            self.rand,
+        )
         with transaction(self.sessions) as session:
             post = self._finish(session, post_id, "transient", str(exc), None)
             if decision.give_up:
                 post.state = State.FAILED
                 post.error = f"gave up after {number} attempts: {exc}"
-                audit.record(session, "failed", at=now, post=post, detail={"error": post.error, "attempts": number})
+                audit.record(
+                    session,
+                    "failed",
+                    at=now,
+                    post=post,
+                    detail={"error": post.error, "attempts": number},
+                )
                 bound.error("post.failed", action="failed", error=post.error)
                 return "failed"
             post.state = State.APPROVED
             post.error = str(exc)
             post.next_attempt_at = decision.at
             audit.record(
-                session, "retry_scheduled", at=now, post=post,
-                detail={"error": str(exc), "attempt": number, "next_attempt_at": decision.at.isoformat() if decision.at else None},
-            )  # fmt: skip
-        bound.warning("post.retry_scheduled", action="retry_scheduled", error=str(exc), attempt=number)
+                session,
+                "retry_scheduled",
+                at=now,
+                post=post,
+                detail={
+                    "error": str(exc),
+                    "attempt": number,
+                    "next_attempt_at": decision.at.isoformat() if decision.at else None,
+                },
+            )
+        bound.warning(
+            "post.retry_scheduled", action="retry_scheduled", error=str(exc), attempt=number
+        )
         return "retry"
 
     def _paused(self, post_id: int, exc: ChannelPaused, bound: Any) -> str:
@@ -199,8 +238,16 @@ class Outbox:
             post.attempts -= 1  # the channel was closed; the post did not fail
             post.next_attempt_at = until
             pause_channel(session, post.channel, exc.reason, until, now)
-            audit.record(session, "waiting", at=now, post=post, detail={"reason": exc.reason, "until": until.isoformat()})
-        bound.warning("channel.paused", action="waiting", reason=exc.reason, until=until.isoformat())
+            audit.record(
+                session,
+                "waiting",
+                at=now,
+                post=post,
+                detail={"reason": exc.reason, "until": until.isoformat()},
+            )
+        bound.warning(
+            "channel.paused", action="waiting", reason=exc.reason, until=until.isoformat()
+        )
         return "waiting"
 
     def _failed(self, post_id: int, error: str, bound: Any) -> str:
@@ -224,7 +271,9 @@ class Outbox:
         return "unknown"
 
 
-def mark_published(session: Session, post: Post, receipt: Receipt, now: datetime, action: str) -> None:
+def mark_published(
+    session: Session, post: Post, receipt: Receipt, now: datetime, action: str
+) -> None:
     post.state = State.PUBLISHED
     post.remote_id = receipt.remote_id
     post.remote_url = receipt.remote_url
@@ -232,15 +281,23 @@ def mark_published(session: Session, post: Post, receipt: Receipt, now: datetime
     post.error = None
     post.waiting_reason = None
     post.next_attempt_at = None
-    detail: dict[str, Any] = {"remote_id": receipt.remote_id, "remote_url": receipt.remote_url, "response": receipt.response}
+    detail: dict[str, Any] = {
+        "remote_id": receipt.remote_id,
+        "remote_url": receipt.remote_url,
+        "response": receipt.response,
+    }
     if receipt.notes:
         detail["notes"] = list(receipt.notes)
     audit.record(session, action, at=now, post=post, detail=detail)
     if post.approved_at is not None:
-        metrics.APPROVAL_TO_LIVE.labels(post.channel).observe((now - post.approved_at).total_seconds())
+        metrics.APPROVAL_TO_LIVE.labels(post.channel).observe(
+            (now - post.approved_at).total_seconds()
+        )
 
 
-def pause_channel(session: Session, channel: str, reason: str, until: datetime, now: datetime) -> None:
+def pause_channel(
+    session: Session, channel: str, reason: str, until: datetime, now: datetime
+) -> None:
     state = session.get(ChannelState, channel)
     if state is None:
         state = ChannelState(channel=channel, healthy=True, detail={}, updated_at=now)

@@ -32,9 +32,12 @@ def expire_leases(sessions: sessionmaker[Session], clock: Clock) -> int:
         )
         for post in stuck:
             audit.record(
-                session, "unknown", at=now, post=post,
+                session,
+                "unknown",
+                at=now,
+                post=post,
                 detail={"error": f"worker {post.claimed_by} stopped mid-send (lease expired)"},
-            )  # fmt: skip
+            )
             post.state = State.UNKNOWN
             post.claimed_by = None
             post.lease_until = None
@@ -81,11 +84,15 @@ def reconcile_one(
         post.updated_at = now
         if receipt is not None:
             mark_published(session, post, receipt, now, "reconciled")
-            bound.info("post.reconciled", action="reconciled", found=True, remote_id=receipt.remote_id)
+            bound.info(
+                "post.reconciled", action="reconciled", found=True, remote_id=receipt.remote_id
+            )
             return "found"
         post.state = State.APPROVED
         post.next_attempt_at = now
-        audit.record(session, "reconciled", at=now, post=post, detail={"found": False, "next": "resend"})
+        audit.record(
+            session, "reconciled", at=now, post=post, detail={"found": False, "next": "resend"}
+        )
     bound.info("post.reconciled", action="reconciled", found=False)
     return "not_found"
 
@@ -100,6 +107,8 @@ def reconcile_all(
 ) -> dict[str, int]:
     expire_leases(sessions, clock)
     counts: dict[str, int] = {}
-    while (outcome := reconcile_one(sessions, channels, clock, worker, lease, retry_in)) is not None:
+    while (
+        outcome := reconcile_one(sessions, channels, clock, worker, lease, retry_in)
+    ) is not None:
         counts[outcome] = counts.get(outcome, 0) + 1
     return counts

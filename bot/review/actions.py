@@ -50,7 +50,8 @@ def approve(
     """Approve now, or schedule for ``at`` (aware UTC)."""
     if two_person and post.last_edited_by == actor:
         raise ReviewError(
-            f"post {post.id} was edited by {actor}; another editor must approve it (two-person rule)"
+            f"post {post.id} was edited by {actor}; "
+            "another editor must approve it (two-person rule)"
         )
     length = measure(post.channel, post.text)
     if length > LIMITS[post.channel]:
@@ -67,7 +68,14 @@ def approve(
     detail: dict[str, object] = {"from": before}
     if target is State.SCHEDULED and at is not None:
         detail["scheduled_at"] = at.isoformat()
-    audit.record(session, "scheduled" if target is State.SCHEDULED else "approved", at=now, actor=actor, post=post, detail=detail)
+    audit.record(
+        session,
+        "scheduled" if target is State.SCHEDULED else "approved",
+        at=now,
+        actor=actor,
+        post=post,
+        detail=detail,
+    )
     return post
 
 
@@ -114,7 +122,9 @@ def retry(session: Session, post: Post, actor: str, now: datetime) -> Post:
     post.error = None
     post.next_attempt_at = None
     post.updated_at = now
-    audit.record(session, "retried", at=now, actor=actor, post=post, detail={"previous_error": previous})
+    audit.record(
+        session, "retried", at=now, actor=actor, post=post, detail={"previous_error": previous}
+    )
     return post
 
 

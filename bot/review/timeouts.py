@@ -23,7 +23,13 @@ def expire_drafts(session: Session, now: datetime) -> int:
     for post in posts:
         post.state = State.EXPIRED
         post.updated_at = now
-        audit.record(session, "expired", at=now, post=post, detail={"expires_at": post.expires_at.isoformat() if post.expires_at else None})
+        audit.record(
+            session,
+            "expired",
+            at=now,
+            post=post,
+            detail={"expires_at": post.expires_at.isoformat() if post.expires_at else None},
+        )
     return len(posts)
 
 
@@ -43,9 +49,14 @@ def hold_stale(session: Session, now: datetime, stale_after: timedelta) -> int:
         # a fresh TTL: the editor decides again
         post.expires_at = None
         audit.record(
-            session, "held", at=now, post=post,
-            detail={"scheduled_at": post.scheduled_at.isoformat() if post.scheduled_at else None,
-                    "late_by_seconds": int(late.total_seconds()),
-                    "reason": "scheduled time passed while no worker ran; needs an editor"},
-        )  # fmt: skip
+            session,
+            "held",
+            at=now,
+            post=post,
+            detail={
+                "scheduled_at": post.scheduled_at.isoformat() if post.scheduled_at else None,
+                "late_by_seconds": int(late.total_seconds()),
+                "reason": "scheduled time passed while no worker ran; needs an editor",
+            },
+        )
     return len(posts)

@@ -30,7 +30,7 @@ def parse_local_time(text: str, tz: ZoneInfo) -> datetime:
     if parsed is None:
         for fmt in _FORMATS:
             try:
-                parsed = datetime.strptime(raw, fmt)  # noqa: DTZ007 - zone applied below
+                parsed = datetime.strptime(raw, fmt)
                 break
             except ValueError:
                 continue
@@ -40,7 +40,8 @@ def parse_local_time(text: str, tz: ZoneInfo) -> datetime:
         return parsed.astimezone(UTC)
     if not _exists(parsed, tz):
         raise UsageError(
-            f"--at: {raw} does not exist in {tz.key} (the clocks go forward then); pick another time"
+            f"--at: {raw} does not exist in {tz.key} "
+            "(the clocks go forward then); pick another time"
         )
     return parsed.replace(tzinfo=tz, fold=0).astimezone(UTC)
 

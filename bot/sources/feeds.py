@@ -141,7 +141,9 @@ def parse_feed(body: bytes, url: str = "") -> ParsedFeed:
                 summary=entry.get("summary"),
                 content=content,
                 author=entry.get("author"),
-                published_at=_struct_time(entry.get("published_parsed") or entry.get("updated_parsed")),
+                published_at=_struct_time(
+                    entry.get("published_parsed") or entry.get("updated_parsed")
+                ),
                 tags=tuple(t.get("term", "") for t in entry.get("tags", []) if t.get("term")),
                 image_url=_image(entry),
             )

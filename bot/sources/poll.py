@@ -1,4 +1,4 @@
-"""One poll of one source: conditional GET, parse, store new articles, decide which to draft.
+"""Polling: conditional GET and parse (concurrently, no database), then store what is new.
 
 A source's failure is recorded on the source and never stops the round.
 """
@@ -15,8 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import metrics
-from bot.editorial.extract import from_item
-from bot.sources.feeds import FeedError, FeedItem, parse_feed
+from bot.sources.feeds import FeedError, FeedItem, ParsedFeed, parse_feed
 from bot.sources.fetch import FetchError, fetch
 from bot.store.models import Article, Source
 
@@ -27,7 +26,17 @@ log = structlog.get_logger("bot.sources")
 class PollResult:
     status: str  # ok | not_modified | error
     new: int = 0
-    drafted: int = 0
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """What one poll brought back, before anything is stored."""
+
+    status: str
+    feed: ParsedFeed | None = None
+    etag: str | None = None
+    last_modified: str | None = None
     error: str | None = None
 
 
@@ -56,6 +65,23 @@ def fresh_guids(
     return fresh
 
 
+def fetch_source(
+    client: httpx.Client, url: str, etag: str | None, last_modified: str | None, max_bytes: int
+) -> Fetched:
+    """Network and parsing only: safe to run in a thread pool."""
+    try:
+        result = fetch(client, url, max_bytes, etag, last_modified)
+        if result.not_modified:
+            return Fetched("not_modified", etag=etag, last_modified=last_modified)
+        feed = parse_feed(result.body, url)
+        return Fetched("ok", feed, result.etag, result.last_modified)
+    except (FetchError, FeedError) as exc:
+        return Fetched("error", error=str(exc))
+    except Exception as exc:  # a parser bug on one feed must not stop the round
+        log.exception("poll.crashed", url=url)
+        return Fetched("error", error=f"{exc.__class__.__name__}: {exc}")
+
+
 def store_items(
     session: Session, source: Source, items: list[FeedItem], fresh: set[str], now: datetime
 ) -> int:
@@ -63,26 +89,31 @@ def store_items(
     known_guids = set(session.scalars(select(Article.guid).where(Article.source_id == source.id)))
     candidates = [i for i in items if i.guid not in known_guids]
     urls = {i.canonical_url for i in candidates}
-    known_urls = set(session.scalars(select(Article.canonical_url).where(Article.canonical_url.in_(urls)))) if urls else set()
+    known_urls = (
+        set(session.scalars(select(Article.canonical_url).where(Article.canonical_url.in_(urls))))
+        if urls
+        else set()
+    )
     added = 0
     seen: set[str] = set()
     for item in candidates:
         if item.canonical_url in known_urls or item.canonical_url in seen or item.guid in seen:
             continue
         seen.update((item.canonical_url, item.guid))
-        data = from_item(item)
+        # the feed's HTML is stored as given; it becomes text when (if) the article is
+        # drafted, so a feed's back catalogue costs one insert per item and no parsing
         article = Article(
             source_id=source.id,
             guid=item.guid,
             url=item.url,
             canonical_url=item.canonical_url,
-            title=data.title or item.url,
-            summary=data.summary,
-            author=data.author,
-            published_at=data.published_at,
-            tags=list(data.tags),
-            body=data.body,
-            image_url=data.image_url,
+            title=item.title or item.url,
+            summary=item.summary,
+            author=item.author,
+            published_at=item.published_at,
+            tags=list(item.tags),
+            body=item.content or item.summary,
+            image_url=item.image_url,
             quotes=[],
             status="new" if item.guid in fresh else "old",
             created_at=now,
@@ -96,39 +127,32 @@ def store_items(
     return added
 
 
-def poll_source(
-    session: Session,
-    source: Source,
-    client: httpx.Client,
-    now: datetime,
-    max_age: timedelta,
-    max_bytes: int,
+def apply_poll(
+    session: Session, source: Source, fetched: Fetched, now: datetime, max_age: timedelta
 ) -> PollResult:
-    first_poll = source.last_success_at is None
+    """Record one poll's outcome on its source and store its new articles."""
     bound = log.bind(source_id=source.id, url=source.url)
-    try:
-        result = fetch(client, source.url, max_bytes, source.etag, source.last_modified)
-        if result.not_modified:
-            outcome = PollResult("not_modified")
-        else:
-            feed = parse_feed(result.body, source.url)
-            fresh = fresh_guids(feed.items, first_poll, source.backfill, now, max_age)
-            added = store_items(session, source, feed.items, fresh, now)
-            source.etag = result.etag
-            source.last_modified = result.last_modified
-            source.title = source.title or feed.title
-            outcome = PollResult("ok", new=added)
-    except (FetchError, FeedError) as exc:
-        outcome = PollResult("error", error=str(exc))
-    except Exception as exc:  # a parser bug on one feed must not stop the round
-        bound.exception("poll.crashed")
-        outcome = PollResult("error", error=f"{exc.__class__.__name__}: {exc}")
+    if fetched.status == "ok" and fetched.feed is not None:
+        first_poll = source.last_success_at is None
+        fresh = fresh_guids(fetched.feed.items, first_poll, source.backfill, now, max_age)
+        added = store_items(session, source, fetched.feed.items, fresh, now)
+        source.etag = fetched.etag
+        source.last_modified = fetched.last_modified
+        source.title = source.title or fetched.feed.title
+        outcome = PollResult("ok", new=added)
+    else:
+        outcome = PollResult(fetched.status, error=fetched.error)
     source.last_polled_at = now
     source.last_status = outcome.status
     if outcome.status == "error":
         source.last_error = outcome.error
         source.failures_in_row += 1
-        bound.warning("poll.failed", action="poll_failed", error=outcome.error, failures=source.failures_in_row)
+        bound.warning(
+            "poll.failed",
+            action="poll_failed",
+            error=outcome.error,
+            failures=source.failures_in_row,
+        )
     else:
         source.last_error = None
         source.failures_in_row = 0

@@ -9,12 +9,12 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
 
+from bot.editorial.render import template_dirs
 from bot.review.when import format_local
 from bot.runtime import Runtime
 from bot.scheduler import Scheduler
 from bot.store.models import ChannelState, Post
 from bot.web.health import router as health_router
-from bot.editorial.render import template_dirs
 
 
 def channel_health(runtime: Runtime) -> dict[str, Any]:
@@ -25,7 +25,9 @@ def channel_health(runtime: Runtime) -> dict[str, Any]:
         state = states.get(name)
         report[name] = {
             "healthy": state.healthy if state else True,
-            "paused_until": state.paused_until.isoformat() if state and state.paused_until else None,
+            "paused_until": state.paused_until.isoformat()
+            if state and state.paused_until
+            else None,
             "reason": state.reason if state else None,
         }
     return report

@@ -36,7 +36,10 @@ def readyz(request: Request) -> JSONResponse:
     scheduler = state.scheduler
     if scheduler is not None:
         ticks = scheduler.ticks.report()
-        checks["scheduler"] = {"ok": scheduler.running and all(t["ok"] for t in ticks.values()), "ticks": ticks}
+        checks["scheduler"] = {
+            "ok": scheduler.running and all(t["ok"] for t in ticks.values()),
+            "ticks": ticks,
+        }
     ok = all(check["ok"] for check in checks.values())
     body = {"status": "ready" if ok else "not ready", "checks": checks}
     if state.channel_health is not None:

@@ -40,7 +40,7 @@ class FeedServer:
             def log_message(self, *_args: object) -> None:
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+            def do_GET(self) -> None:
                 fake.requests.append((self.path, dict(self.headers.items())))
                 route = fake.routes.get(self.path)
                 if route is None:

@@ -32,7 +32,9 @@ class ScriptedChannel:
         self.sent[remote_id] = post
         if step is not None:
             raise step
-        return Receipt(self.name, remote_id, f"https://{self.name}.example/{remote_id}", {"id": remote_id})
+        return Receipt(
+            self.name, remote_id, f"https://{self.name}.example/{remote_id}", {"id": remote_id}
+        )
 
     def find(self, post: OutgoingPost) -> Receipt | None:
         self.find_calls += 1

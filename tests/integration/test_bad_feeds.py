@@ -33,7 +33,10 @@ BOMB = b"""<?xml version="1.0"?>
 CASES = {
     "/missing": (None, "HTTP 404"),
     "/slow": (Route(b"<rss/>", delay=3.0), "timed out"),
-    "/html": (Route(b"<!doctype html><html><body><p>Hello</p></body></html>", content_type="text/html"), "not a feed"),
+    "/html": (
+        Route(b"<!doctype html><html><body><p>Hello</p></body></html>", content_type="text/html"),
+        "not a feed",
+    ),
     "/truncated": (None, "feed"),
     "/huge": (Route(stream_bytes=50 * 1024 * 1024), "limit"),
     "/bomb": (Route(BOMB), None),
@@ -60,7 +63,9 @@ def strict_runtime(db_url: str, tmp_path: Path, clock: FixedClock) -> Iterator[R
     rt.close()
 
 
-def test_each_bad_source_is_marked_and_the_good_one_still_drafts(strict_runtime: Runtime, feeds: FeedServer) -> None:
+def test_each_bad_source_is_marked_and_the_good_one_still_drafts(
+    strict_runtime: Runtime, feeds: FeedServer
+) -> None:
     runtime = strict_runtime
     with transaction(runtime.sessions) as session:
         for path in [*CASES, "/good"]:

@@ -36,24 +36,32 @@ def _add(runtime: Runtime, url: str, **kwargs: object) -> int:
         return source.id
 
 
-def test_old_items_are_stored_not_drafted(runtime: Runtime, feeds: FeedServer, clock: FixedClock) -> None:
+def test_old_items_are_stored_not_drafted(
+    runtime: Runtime, feeds: FeedServer, clock: FixedClock
+) -> None:
     feeds.routes["/feed"] = Route(guardian_feed(clock.now(), fresh=3))
     _add(runtime, feeds.url("/feed"))
     runtime.poll_round(force=True)
     with runtime.sessions() as session:
-        statuses = dict(session.execute(select(Article.status, func.count()).group_by(Article.status)).all())
+        statuses = dict(
+            session.execute(select(Article.status, func.count()).group_by(Article.status)).all()
+        )
     assert statuses == {"drafted": 3, "old": 52}
     assert _count(runtime, Post) == 6  # one per channel per fresh item
 
 
-def test_backfill_drafts_the_newest_whatever_their_age(runtime: Runtime, feeds: FeedServer, clock: FixedClock) -> None:
+def test_backfill_drafts_the_newest_whatever_their_age(
+    runtime: Runtime, feeds: FeedServer, clock: FixedClock
+) -> None:
     feeds.routes["/feed"] = Route(guardian_feed(clock.now(), fresh=0))
     _add(runtime, feeds.url("/feed"), backfill=4)
     runtime.poll_round(force=True)
     assert _count(runtime, Post) == 8
 
 
-def test_repolling_creates_nothing_new(runtime: Runtime, feeds: FeedServer, clock: FixedClock) -> None:
+def test_repolling_creates_nothing_new(
+    runtime: Runtime, feeds: FeedServer, clock: FixedClock
+) -> None:
     feeds.routes["/feed"] = Route(guardian_feed(clock.now(), fresh=2))
     _add(runtime, feeds.url("/feed"))
     runtime.poll_round(force=True)
@@ -64,18 +72,24 @@ def test_repolling_creates_nothing_new(runtime: Runtime, feeds: FeedServer, cloc
     assert (_count(runtime, Article), _count(runtime, Post)) == (55, 4)
 
 
-def test_one_article_in_two_feeds_is_one_article(runtime: Runtime, feeds: FeedServer, clock: FixedClock) -> None:
+def test_one_article_in_two_feeds_is_one_article(
+    runtime: Runtime, feeds: FeedServer, clock: FixedClock
+) -> None:
     body = guardian_feed(clock.now(), fresh=2)
     feeds.routes["/a"] = Route(body)
     # the same items with tracking parameters on their links
-    feeds.routes["/b"] = Route(body.replace(b"</link>", b"?utm_source=rss&amp;utm_medium=feed</link>"))
+    feeds.routes["/b"] = Route(
+        body.replace(b"</link>", b"?utm_source=rss&amp;utm_medium=feed</link>")
+    )
     _add(runtime, feeds.url("/a"))
     _add(runtime, feeds.url("/b"))
     runtime.poll_round(force=True)
     assert (_count(runtime, Article), _count(runtime, Post)) == (55, 4)
 
 
-def test_a_new_source_is_due_once_per_interval(runtime: Runtime, feeds: FeedServer, clock: FixedClock) -> None:
+def test_a_new_source_is_due_once_per_interval(
+    runtime: Runtime, feeds: FeedServer, clock: FixedClock
+) -> None:
     feeds.routes["/feed"] = Route(guardian_feed(clock.now(), fresh=1))
     _add(runtime, feeds.url("/feed"))
     runtime.poll_round()

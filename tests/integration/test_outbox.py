@@ -20,8 +20,13 @@ from bot.store.db import transaction
 from bot.store.models import Article, Attempt, Post
 from tests.fakes.scripted_channel import ScriptedChannel
 
-CONFIG = OutboxConfig(max_attempts=3, backoff_base=timedelta(seconds=10), backoff_cap=timedelta(minutes=5),
-                      lease=timedelta(seconds=60), stale_after=timedelta(hours=2))  # fmt: skip
+CONFIG = OutboxConfig(
+    max_attempts=3,
+    backoff_base=timedelta(seconds=10),
+    backoff_cap=timedelta(minutes=5),
+    lease=timedelta(seconds=60),
+    stale_after=timedelta(hours=2),
+)
 
 
 @pytest.fixture
@@ -38,12 +43,29 @@ def make_posts(runtime: Runtime, clock: FixedClock, n: int, approve: bool = True
     ids = []
     with transaction(runtime.sessions) as session:
         for i in range(n):
-            article = Article(guid=f"g{i}", url=f"https://n.example/{i}", canonical_url=f"https://n.example/{i}",
-                              title=f"Story {i}", tags=[], quotes=[], status="drafted", created_at=clock.now())  # fmt: skip
+            article = Article(
+                guid=f"g{i}",
+                url=f"https://n.example/{i}",
+                canonical_url=f"https://n.example/{i}",
+                title=f"Story {i}",
+                tags=[],
+                quotes=[],
+                status="drafted",
+                created_at=clock.now(),
+            )
             session.add(article)
             session.flush()
-            post = Post(article_id=article.id, channel="x", state="pending_review", text=f"Story {i} https://n.example/{i}",
-                        hashtags=[], attempts=0, channel_data={}, created_at=clock.now(), updated_at=clock.now())  # fmt: skip
+            post = Post(
+                article_id=article.id,
+                channel="x",
+                state="pending_review",
+                text=f"Story {i} https://n.example/{i}",
+                hashtags=[],
+                attempts=0,
+                channel_data={},
+                created_at=clock.now(),
+                updated_at=clock.now(),
+            )
             session.add(post)
             session.flush()
             if approve:
@@ -62,7 +84,9 @@ def actions_of(runtime: Runtime, post_id: int) -> list[str]:
         return [e.action for e in audit.query(session, post_id=post_id)]
 
 
-def test_an_approved_post_goes_out_once(runtime: Runtime, outbox: Outbox, channel: ScriptedChannel, clock: FixedClock) -> None:
+def test_an_approved_post_goes_out_once(
+    runtime: Runtime, outbox: Outbox, channel: ScriptedChannel, clock: FixedClock
+) -> None:
     [pid] = make_posts(runtime, clock, 1)
     assert outbox.drain() == {"published": 1}
     assert outbox.drain() == {}
@@ -72,9 +96,15 @@ def test_an_approved_post_goes_out_once(runtime: Runtime, outbox: Outbox, channe
     assert actions_of(runtime, pid) == ["approved", "claimed", "published"]
 
 
-def test_transient_errors_back_off_then_fail_for_good_then_retry(runtime: Runtime, outbox: Outbox, channel: ScriptedChannel, clock: FixedClock) -> None:
+def test_transient_errors_back_off_then_fail_for_good_then_retry(
+    runtime: Runtime, outbox: Outbox, channel: ScriptedChannel, clock: FixedClock
+) -> None:
     [pid] = make_posts(runtime, clock, 1)
-    channel.script = [TransientError("HTTP 503", retry_after=30), TransientError("HTTP 503"), TransientError("HTTP 503")]
+    channel.script = [
+        TransientError("HTTP 503", retry_after=30),
+        TransientError("HTTP 503"),
+        TransientError("HTTP 503"),
+    ]
     assert outbox.drain() == {"retry": 1}
     p = post(runtime, pid)
     assert p.state == "approved" and p.next_attempt_at is not None
@@ -92,11 +122,18 @@ def test_transient_errors_back_off_then_fail_for_good_then_retry(runtime: Runtim
     assert channel.sends_of(pid) == 1
     assert actions_of(runtime, pid)[-3:] == ["retried", "claimed", "published"]
     with runtime.sessions() as session:
-        outcomes = [a.outcome for a in session.scalars(select(Attempt).where(Attempt.post_id == pid).order_by(Attempt.id))]
+        outcomes = [
+            a.outcome
+            for a in session.scalars(
+                select(Attempt).where(Attempt.post_id == pid).order_by(Attempt.id)
+            )
+        ]
     assert outcomes == ["transient", "transient", "transient", "published"]
 
 
-def test_a_permanent_error_fails_at_once(runtime: Runtime, outbox: Outbox, channel: ScriptedChannel, clock: FixedClock) -> None:
+def test_a_permanent_error_fails_at_once(
+    runtime: Runtime, outbox: Outbox, channel: ScriptedChannel, clock: FixedClock
+) -> None:
     [pid] = make_posts(runtime, clock, 1)
     channel.script = [PermanentError("HTTP 401: bad credentials")]
     assert outbox.drain() == {"failed": 1}
@@ -105,14 +142,18 @@ def test_a_permanent_error_fails_at_once(runtime: Runtime, outbox: Outbox, chann
 
 
 @pytest.mark.parametrize("stored", [True, False])
-def test_an_unknown_outcome_is_reconciled_before_any_resend(runtime: Runtime, outbox: Outbox, channel: ScriptedChannel, clock: FixedClock, stored: bool) -> None:
+def test_an_unknown_outcome_is_reconciled_before_any_resend(
+    runtime: Runtime, outbox: Outbox, channel: ScriptedChannel, clock: FixedClock, stored: bool
+) -> None:
     [pid] = make_posts(runtime, clock, 1)
     channel.script = [UnknownOutcome("read timeout")]
     channel.store_then_raise = stored
     assert outbox.drain() == {"unknown": 1}
     assert outbox.drain() == {}  # never resent blindly
     channel.store_then_raise = False
-    counts = reconcile_all(runtime.sessions, {"x": channel}, clock, "w1", CONFIG.lease, CONFIG.backoff_base)
+    counts = reconcile_all(
+        runtime.sessions, {"x": channel}, clock, "w1", CONFIG.lease, CONFIG.backoff_base
+    )
     assert counts == ({"found": 1} if stored else {"not_found": 1})
     outbox.drain()
     assert post(runtime, pid).state == "published"
@@ -120,22 +161,30 @@ def test_an_unknown_outcome_is_reconciled_before_any_resend(runtime: Runtime, ou
     assert "reconciled" in actions_of(runtime, pid)
 
 
-def test_a_worker_that_died_mid_send_is_reconciled(runtime: Runtime, outbox: Outbox, channel: ScriptedChannel, clock: FixedClock) -> None:
+def test_a_worker_that_died_mid_send_is_reconciled(
+    runtime: Runtime, outbox: Outbox, channel: ScriptedChannel, clock: FixedClock
+) -> None:
     [pid] = make_posts(runtime, clock, 1)
     claimed = outbox.claim()  # the worker claims, sends, and dies before recording
     assert claimed is not None
     channel.publish(outgoing(claimed[0]))
     assert outbox.drain() == {}  # still leased
     clock.advance(CONFIG.lease + timedelta(seconds=1))
-    assert reconcile_all(runtime.sessions, {"x": channel}, clock, "w2", CONFIG.lease, CONFIG.backoff_base) == {"found": 1}
+    assert reconcile_all(
+        runtime.sessions, {"x": channel}, clock, "w2", CONFIG.lease, CONFIG.backoff_base
+    ) == {"found": 1}
     assert post(runtime, pid).state == "published"
     assert channel.sends_of(pid) == 1
     assert actions_of(runtime, pid)[-2:] == ["unknown", "reconciled"]
 
 
-def test_a_paused_channel_holds_posts_in_approval_order(runtime: Runtime, outbox: Outbox, channel: ScriptedChannel, clock: FixedClock) -> None:
+def test_a_paused_channel_holds_posts_in_approval_order(
+    runtime: Runtime, outbox: Outbox, channel: ScriptedChannel, clock: FixedClock
+) -> None:
     ids = make_posts(runtime, clock, 3)
-    channel.script = [ChannelPaused("daily cap of 0 reached", until=clock.now() + timedelta(hours=1))]
+    channel.script = [
+        ChannelPaused("daily cap of 0 reached", until=clock.now() + timedelta(hours=1))
+    ]
     assert outbox.drain() == {"waiting": 1}
     for pid in ids:
         p = post(runtime, pid)
@@ -148,11 +197,25 @@ def test_a_paused_channel_holds_posts_in_approval_order(runtime: Runtime, outbox
     assert [p.post_id for p in channel.sent.values()] == ids
 
 
-def test_a_scheduled_post_waits_then_goes_or_is_held_when_stale(runtime: Runtime, outbox: Outbox, clock: FixedClock) -> None:
+def test_a_scheduled_post_waits_then_goes_or_is_held_when_stale(
+    runtime: Runtime, outbox: Outbox, clock: FixedClock
+) -> None:
     a, b = make_posts(runtime, clock, 2, approve=False)
     with transaction(runtime.sessions) as session:
-        actions.approve(session, session.get_one(Post, a), "ed", clock.now(), at=clock.now() + timedelta(hours=1))
-        actions.approve(session, session.get_one(Post, b), "ed", clock.now(), at=clock.now() + timedelta(hours=2))
+        actions.approve(
+            session,
+            session.get_one(Post, a),
+            "ed",
+            clock.now(),
+            at=clock.now() + timedelta(hours=1),
+        )
+        actions.approve(
+            session,
+            session.get_one(Post, b),
+            "ed",
+            clock.now(),
+            at=clock.now() + timedelta(hours=2),
+        )
     assert post(runtime, a).state == "scheduled"
     assert outbox.drain() == {}
     clock.advance(timedelta(hours=1))
@@ -175,16 +238,24 @@ def test_drafts_expire_after_their_ttl(runtime: Runtime, clock: FixedClock) -> N
     assert post(runtime, pid).state == "expired"
 
 
-def test_illegal_review_actions_are_refused(runtime: Runtime, clock: FixedClock, outbox: Outbox, tmp_path: Path) -> None:
+def test_illegal_review_actions_are_refused(
+    runtime: Runtime, clock: FixedClock, outbox: Outbox, tmp_path: Path
+) -> None:
     a, b = make_posts(runtime, clock, 2, approve=False)
     with transaction(runtime.sessions) as session:
         actions.reject(session, session.get_one(Post, a), "ed", clock.now(), note="off-topic")
-    with pytest.raises(actions.ReviewError, match="is rejected; it cannot be approved"), transaction(runtime.sessions) as session:
+    with (
+        pytest.raises(actions.ReviewError, match="is rejected; it cannot be approved"),
+        transaction(runtime.sessions) as session,
+    ):
         actions.approve(session, session.get_one(Post, a), "ed", clock.now())
     with transaction(runtime.sessions) as session:
         actions.approve(session, session.get_one(Post, b), "ed", clock.now())
     outbox.drain()
-    with pytest.raises(actions.ReviewError, match="is published; it cannot be edited"), transaction(runtime.sessions) as session:
+    with (
+        pytest.raises(actions.ReviewError, match="is published; it cannot be edited"),
+        transaction(runtime.sessions) as session,
+    ):
         actions.edit(session, session.get_one(Post, b), "ed", clock.now(), "new words")
     assert post(runtime, b).text == "Story 1 https://n.example/1"
 
@@ -192,8 +263,17 @@ def test_illegal_review_actions_are_refused(runtime: Runtime, clock: FixedClock,
 def test_two_person_rule(runtime: Runtime, clock: FixedClock) -> None:
     [pid] = make_posts(runtime, clock, 1, approve=False)
     with transaction(runtime.sessions) as session:
-        actions.edit(session, session.get_one(Post, pid), "alice", clock.now(), "Better words https://n.example/0")
-    with pytest.raises(actions.ReviewError, match="another editor must approve"), transaction(runtime.sessions) as session:
+        actions.edit(
+            session,
+            session.get_one(Post, pid),
+            "alice",
+            clock.now(),
+            "Better words https://n.example/0",
+        )
+    with (
+        pytest.raises(actions.ReviewError, match="another editor must approve"),
+        transaction(runtime.sessions) as session,
+    ):
         actions.approve(session, session.get_one(Post, pid), "alice", clock.now(), two_person=True)
     with transaction(runtime.sessions) as session:
         actions.approve(session, session.get_one(Post, pid), "bob", clock.now(), two_person=True)
@@ -204,7 +284,8 @@ def test_an_over_long_post_cannot_be_approved(runtime: Runtime, clock: FixedCloc
     [pid] = make_posts(runtime, clock, 1, approve=False)
     with transaction(runtime.sessions) as session:
         actions.edit(session, session.get_one(Post, pid), "ed", clock.now(), "word " * 80)
-    with pytest.raises(actions.ReviewError, match="399/280 on x; shorten it"), transaction(runtime.sessions) as session:
+    with (
+        pytest.raises(actions.ReviewError, match="399/280 on x; shorten it"),
+        transaction(runtime.sessions) as session,
+    ):
         actions.approve(session, session.get_one(Post, pid), "ed", clock.now())
-
-

@@ -21,7 +21,9 @@ def test_full_jitter_stays_under_the_exponential_ceiling() -> None:
 
 def test_retry_after_is_a_floor() -> None:
     rand = random.Random(1)
-    delays = [next_delay(1, BASE, CAP, retry_after=900, rand=rand).total_seconds() for _ in range(50)]
+    delays = [
+        next_delay(1, BASE, CAP, retry_after=900, rand=rand).total_seconds() for _ in range(50)
+    ]
     assert min(delays) >= 900
 
 
@@ -29,4 +31,8 @@ def test_gives_up_after_max_attempts() -> None:
     now = datetime(2026, 1, 1, tzinfo=UTC)
     assert decide(8, 8, now, BASE, CAP).give_up
     later = decide(3, 8, now, BASE, CAP, rand=random.Random(2))
-    assert not later.give_up and later.at is not None and now <= later.at <= now + timedelta(seconds=120)
+    assert (
+        not later.give_up
+        and later.at is not None
+        and now <= later.at <= now + timedelta(seconds=120)
+    )

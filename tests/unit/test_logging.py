@@ -13,7 +13,12 @@ def test_secrets_are_scrubbed_from_every_line() -> None:
     stream = io.StringIO()
     bot_logging.configure("debug", "json", secrets=["s3cr3t-token-value"], stream=stream)
     log = structlog.get_logger("t")
-    log.info("sending", url="https://api.example/x?key=s3cr3t-token-value", api_key="abc", nested={"password": "p", "ok": "fine"})
+    log.info(
+        "sending",
+        url="https://api.example/x?key=s3cr3t-token-value",
+        api_key="abc",
+        nested={"password": "p", "ok": "fine"},
+    )
     logging.getLogger("tweepy").warning("header Authorization: OAuth s3cr3t-token-value")
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]
     text = stream.getvalue()

@@ -26,11 +26,17 @@ def test_defaults_are_the_embedded_desk() -> None:
         ("NEWSBOT_DATABASE_URL", "mysql://x@y/z", "NEWSBOT_DATABASE_URL: expected a sqlite://"),
         ("NEWSBOT_TIMEZONE", "Mars/Olympus", "NEWSBOT_TIMEZONE: expected an IANA time zone"),
         ("NEWSBOT_WEB__PORT", "99999", "NEWSBOT_WEB__PORT:"),
-        ("NEWSBOT_WHATSAPP__CHANNEL_ID", "12345@c.us", "NEWSBOT_WHATSAPP__CHANNEL_ID: expected a WhatsApp Channel id"),
+        (
+            "NEWSBOT_WHATSAPP__CHANNEL_ID",
+            "12345@c.us",
+            "NEWSBOT_WHATSAPP__CHANNEL_ID: expected a WhatsApp Channel id",
+        ),
         ("NEWSBOT_CHANNELS", "x,telegram", "NEWSBOT_CHANNELS: expected x and/or whatsapp"),
     ],
 )
-def test_a_bad_value_names_the_variable(monkeypatch: pytest.MonkeyPatch, name: str, value: str, expected: str) -> None:
+def test_a_bad_value_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, expected: str
+) -> None:
     monkeypatch.setenv(name, value)
     with pytest.raises(UsageError) as info:
         load_settings(_env_file=None)
@@ -46,7 +52,9 @@ def test_a_bad_database_url_is_not_echoed(monkeypatch: pytest.MonkeyPatch) -> No
     assert "hunter2" not in str(info.value)
 
 
-def test_nested_and_list_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_nested_and_list_settings_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("NEWSBOT_FEEDS", "https://a.example/feed, https://b.example/rss")
     monkeypatch.setenv("NEWSBOT_X__API_KEY", "k" * 10)
     monkeypatch.setenv("NEWSBOT_POLL_INTERVAL", "90s")
@@ -59,7 +67,10 @@ def test_nested_and_list_settings_come_from_the_environment(monkeypatch: pytest.
     assert s.database_url.startswith("postgresql+psycopg://")
 
 
-@pytest.mark.parametrize(("text", "seconds"), [("90", 90), ("90s", 90), ("15m", 900), ("2h", 7200), ("2d", 172800), ("0.5", 0.5)])
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("90", 90), ("90s", 90), ("15m", 900), ("2h", 7200), ("2d", 172800), ("0.5", 0.5)],
+)
 def test_durations(text: str, seconds: float) -> None:
     assert parse_duration(text).total_seconds() == seconds
 

@@ -32,7 +32,10 @@ def test_newsroom_time_to_utc(zone: str, text: str, utc: datetime) -> None:
     assert parse_local_time(text, ZoneInfo(zone)) == utc
 
 
-@pytest.mark.parametrize(("zone", "text"), [("Europe/London", "2026-03-29 01:30"), ("America/New_York", "2026-03-08 02:30")])
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [("Europe/London", "2026-03-29 01:30"), ("America/New_York", "2026-03-08 02:30")],
+)
 def test_a_time_that_does_not_exist_is_refused(zone: str, text: str) -> None:
     with pytest.raises(UsageError, match="does not exist"):
         parse_local_time(text, ZoneInfo(zone))
