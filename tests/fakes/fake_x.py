@@ -24,7 +24,8 @@ Control API (JSON, not part of X): ``GET /_control/posts`` (``?all=1`` with dele
 ``GET /_control/requests``, ``GET /_control/violations``, ``POST /_control/faults`` with a
 plan ``{"rules": [{"action", "method", "path", "times"}], "random": {"rate", "actions",
 "seed", "method", "path"}, "hang_seconds", "reset_in", "user_limit_24h", "access_level"}``,
-``DELETE /_control/faults``, ``POST /_control/reset``.
+``DELETE /_control/faults``, ``POST /_control/reset``. A plan changes only the keys it
+names.
 """
 
 from __future__ import annotations
@@ -267,7 +268,7 @@ class _Handler(BaseHTTPRequestHandler):
                     return
                 self._send(200, {}, {"ok": True})
             elif method == "DELETE" and path == "/_control/faults":
-                state.set_plan({})
+                state.set_plan({"rules": [], "random": None})
                 self._send(200, {}, {"ok": True})
             elif method == "POST" and path == "/_control/reset":
                 state.reset()
