@@ -152,6 +152,10 @@ def test_no_secret_in_logs_errors_audit_or_state(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)  # everything, tweepy's and requests-oauthlib's too
+    caplog.set_level(logging.DEBUG, logger="urllib3")
+    for name in ("tweepy", "requests_oauthlib", "oauthlib"):
+        # as if nothing had configured them: only the channel's own quieting may hold them
+        caplog.set_level(logging.NOTSET, logger=name)
     x = channel(runtime, fake_x, db_url, tmp_path, clock)
     texts = [f"Secretive {n} https://news.example.com/{n}" for n in range(9)]
     make_posts(runtime.sessions, clock, texts)
