@@ -42,14 +42,23 @@ class _Server(uvicorn.Server):
 
 
 def serve(runtime: Runtime, *, web: bool, worker: bool) -> int:
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        log.info("shutdown.signal", signal=signal.Signals(signum).name)
+        stop.set()
+
+    # from the first moment: a SIGTERM during start-up is a clean stop too
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     scheduler: Scheduler | None = None
-    if worker:
-        runtime.ensure_sources()
-        scheduler = build_scheduler(runtime)
-        scheduler.start()
-        log.info("worker.started", worker=runtime.worker)
     try:
-        if web:
+        if worker:
+            runtime.ensure_sources()
+            scheduler = build_scheduler(runtime)
+            scheduler.start()
+            log.info("worker.started", worker=runtime.worker)
+        if web and not stop.is_set():
             s = runtime.settings.web
             config = uvicorn.Config(
                 create_app(runtime, scheduler),
@@ -63,14 +72,6 @@ def serve(runtime: Runtime, *, web: bool, worker: bool) -> int:
             log.info("web.started", url=f"http://{s.host}:{s.port}")
             server.run()  # installs its own SIGTERM/SIGINT handlers and returns on them
         else:
-            stop = threading.Event()
-
-            def on_signal(signum: int, _frame: FrameType | None) -> None:
-                log.info("shutdown.signal", signal=signal.Signals(signum).name)
-                stop.set()
-
-            signal.signal(signal.SIGTERM, on_signal)
-            signal.signal(signal.SIGINT, on_signal)
             while not stop.wait(0.5):
                 pass
     finally:
