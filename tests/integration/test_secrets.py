@@ -19,16 +19,11 @@ from pydantic import BaseModel, SecretStr
 
 from bot.settings import Settings
 from tests.conftest import PG_ADMIN_URL, Cli, cli_env
+from tests.fakes import fake_waha, fake_x
 from tests.fakes.feed_server import FeedServer, Route
 from tests.fakes.webhook_receiver import WebhookReceiver
 from tests.feeds import guardian_feed
 from tests.ops import Process, free_port, get, wait_until
-
-# the channels and their fakes (until they are on every branch, this module waits for them)
-pytest.importorskip("bot.channels.x")
-pytest.importorskip("bot.channels.whatsapp_waha")
-fake_x = pytest.importorskip("tests.fakes.fake_x")
-fake_waha = pytest.importorskip("tests.fakes.fake_waha")
 
 pytestmark = [pytest.mark.e2e, pytest.mark.pg, pytest.mark.slow]
 
