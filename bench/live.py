@@ -38,7 +38,8 @@ def free_port() -> int:
 
 
 def item_xml(base: str, slug: str, when: datetime) -> str:
-    body = f"<p>{FILLER}</p><p>“We will open the new harbour in spring, on time and on budget,” said Mayor Ana Ruiz.</p>"
+    quote = "“We will open the new harbour in spring, on time and on budget,” said Mayor Ana Ruiz."
+    body = f"<p>{FILLER}</p><p>{quote}</p>"
     return (
         f"<item><title>Harbour story {escape(slug)}</title><link>{base}/news/{slug}</link>"
         f"<guid>{base}/news/{slug}</guid><pubDate>{format_datetime(when)}</pubDate>"
@@ -59,10 +60,21 @@ class LiveDesk:
     def __init__(self, extra_env: dict[str, str] | None = None) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="newsbot-live-"))
         self.x = subprocess.Popen(
-            [sys.executable, "-m", "tests.fakes.fake_x", "--port", "0", "--user-limit-24h", "100000"],
-            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+            [
+                sys.executable,
+                "-m",
+                "tests.fakes.fake_x",
+                "--port",
+                "0",
+                "--user-limit-24h",
+                "100000",
+            ],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
             env={**os.environ, "PYTHONPATH": str(REPO)},
-        )  # fmt: skip
+        )
         assert self.x.stdout is not None
         self.x_url = json.loads(self.x.stdout.readline())["base_url"]
         self.waha = WahaProcess.start(api_key=WAHA_KEY, channels=[f"{CHAT}:Bench:OWNER"])
@@ -72,31 +84,50 @@ class LiveDesk:
         self.port = free_port()
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
         self.env.update(X_ENV)
-        self.env.update({
-            "PYTHONPATH": str(REPO),
-            "NEWSBOT_DATABASE_URL": f"sqlite:///{self.folder / 'bench.db'}",
-            "NEWSBOT_DATA_DIR": str(self.folder / "data"),
-            "NEWSBOT_X__BASE_URL": self.x_url,
-            "NEWSBOT_WHATSAPP__WAHA_URL": self.waha.url,
-            "NEWSBOT_WHATSAPP__WAHA_API_KEY": WAHA_KEY,
-            "NEWSBOT_WHATSAPP__CHANNEL_ID": CHAT,
-            "NEWSBOT_WEB__PORT": str(self.port),
-            "NEWSBOT_APPROVAL": "auto",
-            "NEWSBOT_LOG_LEVEL": "warning",
-            **(extra_env or {}),
-        })  # fmt: skip
-        subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], cwd=self.folder, env=self.env,
-                       check=True, capture_output=True)  # fmt: skip
+        self.env.update(
+            {
+                "PYTHONPATH": str(REPO),
+                "NEWSBOT_DATABASE_URL": f"sqlite:///{self.folder / 'bench.db'}",
+                "NEWSBOT_DATA_DIR": str(self.folder / "data"),
+                "NEWSBOT_X__BASE_URL": self.x_url,
+                "NEWSBOT_WHATSAPP__WAHA_URL": self.waha.url,
+                "NEWSBOT_WHATSAPP__WAHA_API_KEY": WAHA_KEY,
+                "NEWSBOT_WHATSAPP__CHANNEL_ID": CHAT,
+                "NEWSBOT_WEB__PORT": str(self.port),
+                "NEWSBOT_APPROVAL": "auto",
+                "NEWSBOT_LOG_LEVEL": "warning",
+                **(extra_env or {}),
+            }
+        )
+        subprocess.run(
+            [sys.executable, "-m", "bot", "db", "upgrade"],
+            cwd=self.folder,
+            env=self.env,
+            check=True,
+            capture_output=True,
+        )
         self.proc: subprocess.Popen[bytes] | None = None
 
     def newsbot(self, *args: str, stdin: str | None = None) -> str:
-        result = subprocess.run([sys.executable, "-m", "bot", *args], cwd=self.folder, env=self.env,
-                                capture_output=True, text=True, input=stdin, check=True)  # fmt: skip
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", *args],
+            cwd=self.folder,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            input=stdin,
+            check=True,
+        )
         return result.stdout
 
     def start(self) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=self.folder, env=self.env,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"],
+            cwd=self.folder,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
