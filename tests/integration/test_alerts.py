@@ -201,3 +201,34 @@ def test_a_webhook_in_trouble_never_holds_up_the_outbox(
             assert [session.get_one(Post, i).state for i in ids] == ["failed", "published"]
     finally:
         rt.close()
+
+
+def test_a_whatsapp_session_that_stops_raises_a_channel_alert(
+    desk: Runtime, clock: FixedClock, receiver: WebhookReceiver, db_url: str
+) -> None:
+    from bot.channels.whatsapp_waha import build
+    from bot.errors import ChannelPaused
+    from tests.fakes.fake_waha import FakeWaha, channel
+    from tests.integration.whatsapp_waha_support import CHAT, KEY, make_post
+
+    with FakeWaha(api_key=KEY, channels=[channel(CHAT, "Desk")]) as waha:
+        settings = make_settings(
+            db_url,
+            Path(desk.settings.data_dir),
+            alerts={"webhook_url": receiver.url},
+            whatsapp={"waha_url": waha.url, "waha_api_key": KEY, "channel_id": CHAT},
+        )
+        publisher = build(settings, desk.sessions, clock)
+        waha.set_session_status("SCAN_QR_CODE")
+        with pytest.raises(ChannelPaused):
+            publisher.publish(make_post())
+        [message] = receiver.wait_for(1)
+        assert message["kind"] == "channel_unhealthy" and message["channel"] == "whatsapp"
+        assert "SCAN_QR_CODE" in str(message)
+        with desk.sessions() as session:
+            state = session.get(ChannelState, "whatsapp")
+            assert state is not None and not state.healthy
+        waha.set_session_status("WORKING")
+        publisher.publish(make_post())
+        messages = receiver.wait_for(2)
+        assert messages[1]["kind"] == "channel_recovered"
