@@ -18,7 +18,7 @@ import structlog
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import audit, metrics
+from bot import alerts, audit, metrics
 from bot.channels.base import OutgoingPost, Publisher, Receipt
 from bot.clock import Clock
 from bot.errors import ChannelPaused, PermanentError, TransientError, UnknownOutcome
@@ -123,6 +123,10 @@ class Outbox:
         item = outgoing(post, self._persist_channel_data(post.id))
         bound = log.bind(post_id=post.id, article_id=post.article_id, channel=post.channel)
         started = self.clock.now()
+        # whatever the channel logs while sending carries the post it is about
+        context = structlog.contextvars.bind_contextvars(
+            post_id=post.id, article_id=post.article_id, channel=post.channel
+        )
         try:
             receipt = channel.publish(item)
         except ChannelPaused as exc:
@@ -136,6 +140,8 @@ class Outbox:
         except Exception as exc:  # a bug in a channel must not leave the post in limbo
             bound.exception("publish.crashed")
             return self._unknown(post.id, f"{exc.__class__.__name__}: {exc}", bound)
+        finally:
+            structlog.contextvars.reset_contextvars(**context)
         metrics.PUBLISH_SECONDS.labels(post.channel).observe(
             (self.clock.now() - started).total_seconds()
         )
@@ -208,6 +214,7 @@ class Outbox:
                     post=post,
                     detail={"error": post.error, "attempts": number},
                 )
+                alerts.post_failed(session, post, post.error)
                 bound.error("post.failed", action="failed", error=post.error)
                 return "failed"
             post.state = State.APPROVED
@@ -257,6 +264,7 @@ class Outbox:
             post.state = State.FAILED
             post.error = error
             audit.record(session, "failed", at=now, post=post, detail={"error": error})
+            alerts.post_failed(session, post, error)
         bound.error("post.failed", action="failed", error=error)
         return "failed"
 

@@ -16,7 +16,7 @@ from bot.store.models import ChannelState
 from bot.web import errors
 from bot.web.api import build_api
 from bot.web.context import Web
-from bot.web.health import router as health_router
+from bot.web.health import install as install_health
 from bot.web.keys import signing_key
 from bot.web.pages import make_pages
 from bot.web.readdb import read_engine, read_sessions
@@ -63,7 +63,7 @@ def create_app(runtime: Runtime, scheduler: Scheduler | None = None) -> FastAPI:
     web.pages.filters["scrub"] = web.scrub
     app.state.web = web
 
-    app.include_router(health_router)
+    install_health(app)  # /healthz, /readyz, /metrics, request ids
     app.include_router(whatsapp_webhook_router)  # Cloud API webhooks, signed by Meta
     for module in (auth, queue, edit, decide, outcomes, audit_log, overview, admin, account):
         app.include_router(module.router)

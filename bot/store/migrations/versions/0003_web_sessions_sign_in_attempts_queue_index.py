@@ -1,7 +1,7 @@
 """web sessions, sign-in attempts and the queue index (dashboard)
 
-Revision ID: 0002_web_sessions
-Revises: 0001
+Revision ID: 0003_web_sessions
+Revises: 0002_tick_heartbeats
 """
 
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ from alembic import op
 
 import bot.store.models
 
-revision: str = "0002_web_sessions"
-down_revision: str | None = "0001"
+revision: str = "0003_web_sessions"
+down_revision: str | None = "0002_tick_heartbeats"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
