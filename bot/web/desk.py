@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, time
 from typing import Any
 
 from sqlalchemy import func, select
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import UsageError
 from bot.runtime import Runtime
-from bot.store.models import Article, ChannelState, ChannelUsage, Source, User
+from bot.store.models import Article, ChannelState, ChannelUsage, Post, Source, User
 from bot.users import ROLES
 from bot.web import auth
 
@@ -72,22 +72,33 @@ class ChannelView:
     paused_until: datetime | None
     reason: str | None
     detail: dict[str, Any]
+    #: published since midnight in the newsroom's time zone
     posts_today: int
     daily_cap: int | None
+    #: what the channel counted against its cap today (UTC day, as the cap is kept)
+    capped_today: int
 
     @property
     def remaining(self) -> int | None:
-        return None if self.daily_cap is None else max(0, self.daily_cap - self.posts_today)
+        return None if self.daily_cap is None else max(0, self.daily_cap - self.capped_today)
 
 
 def channel_views(session: Session, runtime: Runtime, now: datetime) -> list[ChannelView]:
     states = {s.channel: s for s in session.scalars(select(ChannelState))}
-    today = now.strftime("%Y-%m-%d")
+    s = runtime.settings
+    today = now.astimezone(UTC).strftime("%Y-%m-%d")
     usage = {
         u.channel: u.posts
         for u in session.scalars(select(ChannelUsage).where(ChannelUsage.day == today))
     }
-    s = runtime.settings
+    midnight = datetime.combine(now.astimezone(s.tz).date(), time(), s.tz)
+    published = dict(
+        session.execute(
+            select(Post.channel, func.count())
+            .where(Post.published_at >= midnight)
+            .group_by(Post.channel)
+        ).all()
+    )
     views = []
     for name in s.channels:
         state = states.get(name)
@@ -105,8 +116,9 @@ def channel_views(session: Session, runtime: Runtime, now: datetime) -> list[Cha
                 paused_until=state.paused_until if state else None,
                 reason=state.reason if state else None,
                 detail=dict(state.detail or {}) if state else {},
-                posts_today=usage.get(name, 0),
+                posts_today=int(published.get(name, 0)),
                 daily_cap=s.x.daily_cap if name == "x" else None,
+                capped_today=usage.get(name, 0),
             )
         )
     return views

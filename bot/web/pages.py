@@ -24,6 +24,13 @@ from bot.web.security import csrf_for_session, derive, same
 FLASH_COOKIE = "newsbot_flash"
 
 
+def plain(value: Any) -> str:
+    """An audit detail's value as text: strings as they are, the rest as JSON."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
 def make_pages(settings: Settings) -> Environment:
     env = Environment(
         loader=FileSystemLoader([str(d) for d in template_dirs(settings.templates_dir)]),
@@ -34,6 +41,7 @@ def make_pages(settings: Settings) -> Environment:
     tz = settings.tz
     env.filters["local"] = lambda value: format_local(value, tz)
     env.filters["preview"] = lambda text, channel: post_html(channel, text)
+    env.filters["plain"] = plain
     env.globals.update(measure=measure, limits=LIMITS, tz_name=settings.timezone)
     return env
 

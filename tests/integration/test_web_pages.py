@@ -17,7 +17,7 @@ from bot.clock import FixedClock
 from bot.outbox.states import State
 from bot.runtime import Runtime
 from bot.store.db import transaction
-from bot.store.models import AuditEvent, Post
+from bot.store.models import AuditEvent, ChannelUsage, Post
 from tests.browser.webapp import make_client, make_user, post_state, seed_drafts, sign_in
 
 XSS = "<script>alert(1)</script>"
@@ -264,9 +264,19 @@ def test_admin_sources_channels_and_accounts(runtime: Runtime, editor, tmp_path)
         "/admin/sources",
         data={"csrf": editor.csrf, "url": "https://feeds.example/a.xml", "auto_approve": "on"},
     )
+    runtime.settings.x.daily_cap = 10
+    [post_id] = seed_drafts(runtime, 1, channels=("x",))
+    editor.post(f"/posts/{post_id}/approve", data={"csrf": editor.csrf})
+    runtime.publish_round()
+    with transaction(runtime.sessions) as session:
+        day = runtime.clock.now().strftime("%Y-%m-%d")
+        session.add(ChannelUsage(channel="x", day=day, posts=3, cost=0.0))
     page = editor.get("/admin").text
     assert "https://feeds.example/a.xml" in page and str(local) not in page
     assert 'data-channel="x"' in page and "dry run" in page
+    x_row = page.split('data-channel="x"')[1].split("</tr>")[0]
+    cells = re.findall(r"<td>([^<]*)</td>", x_row)
+    assert cells[-3:-1] == ["1", "7"]  # published today; cap 10 less the 3 the channel counted
     checked = editor.post("/admin/channels/x/check", data={"csrf": editor.csrf})
     assert checked.status_code == 303
     assert "dry run: posts are written to" in editor.get("/admin").text
