@@ -6,6 +6,7 @@ the database signs nobody in, and signing out ends the session everywhere at onc
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -27,8 +28,13 @@ WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 20
 
+
 # verified against when the name is unknown, so a wrong name costs as long as a wrong password
-_DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to check unknown names against, so they take as long as known ones; made on
+    first use, since argon2 takes a good part of a second of start-up otherwise."""
+    return hash_password(secrets.token_urlsafe(16))
 
 
 def token_hash(token: str) -> str:
@@ -85,7 +91,7 @@ def sign_in(session: Session, name: str, password: str, address: str, now: datet
     if wait is not None:
         return SignIn(None, retry_after=wait)
     user = session.scalar(select(User).where(User.name == name))
-    ok = verify_password(user.password_hash if user else _DUMMY_HASH, password)
+    ok = verify_password(user.password_hash if user else _dummy_hash(), password)
     ok = ok and user is not None and not user.disabled
     session.add(SignInAttempt(name=name, address=address, at=now, ok=ok))
     if not ok or user is None:

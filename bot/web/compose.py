@@ -4,13 +4,15 @@ or off. The channel's own template does it, so the result reads like a fresh dra
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.drafting import article_data
-from bot.editorial.compose import Editor
 from bot.editorial.hashtags import to_hashtag
 from bot.editorial.model import Quote
 from bot.store.models import Article, Post
+
+if TYPE_CHECKING:
+    from bot.editorial.compose import Editor
 
 
 def quotes_of(article: Article) -> list[dict[str, Any]]:

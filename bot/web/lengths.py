@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from bot.editorial.length import measure
-
 
 @lru_cache(maxsize=32768)
 def length(channel: str, text: str) -> int:
+    from bot.editorial.length import measure  # on first use: twitter-text is slow to load
+
     return measure(channel, text)

@@ -11,8 +11,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from bot.editorial.length import LIMITS
-from bot.editorial.render import template_dirs
+from bot.editorial.limits import LIMITS
+from bot.editorial.templates import template_dirs
 from bot.review.when import format_local
 from bot.settings import Settings
 from bot.web.deps import SESSION_COOKIE, get_web

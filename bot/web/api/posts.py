@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 
-from bot.editorial.length import LIMITS, measure
+from bot.editorial.limits import LIMITS
 from bot.errors import BotError, UsageError
 from bot.outbox.states import State
 from bot.review import actions
@@ -27,6 +27,7 @@ from bot.web.api.schemas import (
     WithdrawIn,
 )
 from bot.web.deps import get_web
+from bot.web.lengths import length as measure
 from bot.web.roles import Actor
 
 router = APIRouter(tags=["posts"])
