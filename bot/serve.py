@@ -15,6 +15,7 @@ from types import FrameType
 import structlog
 import uvicorn
 
+from bot.memory import limit_malloc_arenas
 from bot.runtime import Runtime
 from bot.scheduler import Scheduler
 from bot.web.app import create_app
@@ -42,6 +43,7 @@ class _Server(uvicorn.Server):
 
 
 def serve(runtime: Runtime, *, web: bool, worker: bool) -> int:
+    limit_malloc_arenas()  # before any thread starts
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:

@@ -6,6 +6,7 @@ import threading
 from datetime import timedelta
 
 from bot.heartbeat import Heartbeat
+from bot.memory import release_free_memory
 from bot.runtime import Runtime
 from bot.scheduler import Scheduler, Ticks
 
@@ -21,12 +22,17 @@ def build_scheduler(runtime: Runtime, ticks: Ticks | None = None) -> Scheduler:
     scheduler = Scheduler(ticks, Heartbeat(runtime.sessions, runtime.clock, runtime.worker))
 
     def poll(stop: threading.Event) -> None:
-        runtime.poll_round(stop)
+        if runtime.poll_round(stop):
+            release_free_memory()  # what parsing the feeds freed goes back to the system
         # auto-approved drafts go out now, not at the next publish tick
         scheduler.wake("publish")
+
+    def maintenance(_stop: threading.Event) -> None:
+        runtime.maintenance_round()
+        release_free_memory()
 
     scheduler.add("poll", poll_tick(s.poll_interval), poll)
     scheduler.add("publish", s.publish_interval, runtime.publish_round)
     scheduler.add("reconcile", s.reconcile_interval, lambda _stop: runtime.reconcile_round())
-    scheduler.add("maintenance", timedelta(seconds=30), lambda _stop: runtime.maintenance_round())
+    scheduler.add("maintenance", timedelta(seconds=30), maintenance)
     return scheduler

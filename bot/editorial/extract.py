@@ -10,8 +10,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-import trafilatura
-
+from bot.editorial.fragment import fragment_to_text
 from bot.editorial.language import guess_language
 from bot.editorial.model import ArticleData
 from bot.editorial.pagemeta import displayed_headline, primary_language, read_meta, same_words
@@ -88,6 +87,8 @@ def _drop_leading_furniture(body: str, title: str, summary: str | None) -> str:
 
 
 def from_html(html: str, url: str = "", fallback: ArticleData | None = None) -> ArticleData:
+    import trafilatura  # on first use: it weighs ~25 MB, and feeds with full text never need it
+
     document = trafilatura.bare_extraction(
         html,
         url=url or None,
@@ -146,12 +147,7 @@ def from_html(html: str, url: str = "", fallback: ArticleData | None = None) -> 
 
 def html_to_text(html: str) -> str:
     """Paragraph text of an HTML fragment (feed content), blank line between paragraphs."""
-    if "<" not in html:
-        return clean_body(html)
-    text = trafilatura.extract(
-        f"<html><body><article>{html}</article></body></html>", favor_recall=True
-    )
-    return clean_body(text or "")
+    return fragment_to_text(html)
 
 
 def from_item(item: FeedItem) -> ArticleData:

@@ -8,16 +8,12 @@ emoji outside the BMP is two), so a post we call fitting is never cut by the pla
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
-with warnings.catch_warnings():
-    # twitter-text-parser loads its emoji table through pkg_resources, which warns on import
-    warnings.filterwarnings("ignore", "pkg_resources is deprecated", UserWarning)
-    from twitter_text import parse_tweet
-    from twitter_text.config import config as twitter_config
-
+from bot.editorial import twitter_text_loader
 from bot.editorial.limits import LIMITS, WHATSAPP_LIMIT, X_LIMIT
+
+parse_tweet, twitter_config = twitter_text_loader.load()
 
 __all__ = ["LIMITS", "WHATSAPP_LIMIT", "X_LIMIT", "measure", "whatsapp_length", "x_length"]
 
