@@ -102,7 +102,8 @@ def claim_unknown(session: Session, worker: str, now: datetime, lease: timedelta
     """Take an ``unknown`` post for reconciliation; it stays ``unknown`` under our lease."""
     condition = and_(
         Post.state == State.UNKNOWN,
-        or_(Post.lease_until.is_(None), Post.lease_until < now),
+        # lease_until on an unknown post: not before then (it settles, or a lookup failed)
+        or_(Post.lease_until.is_(None), Post.lease_until <= now),
     )
     return _claim_one(
         session,
