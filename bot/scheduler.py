@@ -117,6 +117,8 @@ class Scheduler:
     def shutdown(self, grace: timedelta) -> bool:
         """Let the tick in flight finish (bounded by ``grace``); True if everything stopped."""
         self.stop.set()
+        if not self._scheduler.running:  # stopped before it started
+            return True
         done = threading.Event()
 
         def wait() -> None:
