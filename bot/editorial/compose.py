@@ -2,48 +2,58 @@
 
 from __future__ import annotations
 
-import tomllib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from bot.editorial.hashtags import hashtags_for
+from bot.editorial.hashtags import hashtags_for, load_map
 from bot.editorial.model import ArticleData, ChannelPost, Draft, Quote
-from bot.editorial.quotes import choose_key_quote, find_quotes
+from bot.editorial.quotes import find_quotes
 from bot.editorial.render import Renderer, make_environment
-from bot.errors import UsageError
+from bot.editorial.scoring import rank
+
+__all__ = ["Editor", "load_hashtag_map"]
+
+DEFAULT_MAX_HASHTAGS = {"x": 2, "whatsapp": 3}
 
 
 def load_hashtag_map(path: Path | None) -> dict[str, str]:
-    if path is None:
-        return {}
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UsageError(f"NEWSBOT_HASHTAGS_FILE: {path} does not exist") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"NEWSBOT_HASHTAGS_FILE: {path} is not valid TOML ({exc})") from None
-    table = data.get("hashtags", data)
-    return {str(k): str(v) for k, v in table.items() if isinstance(v, str)}
+    """The newsroom's hashtag map (``NEWSBOT_HASHTAGS_FILE``); a bad file is a UsageError."""
+    return load_map(path)
 
 
 class Editor:
     def __init__(
         self,
-        max_hashtags: dict[str, int],
-        hashtag_map: dict[str, str] | None = None,
+        max_hashtags: Mapping[str, int],
+        hashtag_map: Mapping[str, str] | None = None,
         templates_dir: Path | None = None,
     ) -> None:
-        self.max_hashtags = max_hashtags
-        self.hashtag_map = hashtag_map or {}
+        self.max_hashtags = {**DEFAULT_MAX_HASHTAGS, **max_hashtags}
+        self.hashtag_map = dict(hashtag_map or {})
         self.renderer = Renderer(make_environment(templates_dir))
 
     def draft(self, article: ArticleData, channels: Sequence[str]) -> Draft:
         quotes = find_quotes(article.body)
-        key = choose_key_quote(quotes, article.title)
-        tags = hashtags_for(article.tags, self.hashtag_map)
-        posts = tuple(self.post(channel, article, key, quotes, tags) for channel in channels)
+        candidates = rank(quotes, article.title, article.summary)
+        key = candidates[0] if candidates else None
+        tags = self.hashtags(article)
+        posts = tuple(self.post(channel, article, key, candidates, tags) for channel in channels)
         return Draft(
-            article=article, quotes=tuple(quotes), key_quote=key, hashtags=tuple(tags), posts=posts
+            article=article,
+            quotes=tuple(quotes),
+            key_quote=key,
+            hashtags=tuple(tags),
+            posts=posts,
+        )
+
+    def hashtags(self, article: ArticleData) -> list[str]:
+        keywords = set(article.keywords)
+        categories = [t for t in article.tags if t not in keywords]
+        return hashtags_for(
+            categories,
+            self.hashtag_map,
+            keywords=article.keywords,
+            text=f"{article.title}\n{article.summary or ''}",
         )
 
     def post(
@@ -54,10 +64,11 @@ class Editor:
         quotes: Sequence[Quote],
         tags: Sequence[str],
     ) -> ChannelPost:
-        # fitting falls back to shorter quotes in order of length, never to non-quotes
-        shorter = sorted(
-            (q for q in quotes if key and len(q.text) < len(key.text)), key=lambda q: -len(q.text)
-        )
-        candidates = [key, *shorter] if key else []
+        """One channel's post: the key quote first, then the other eligible candidates
+        (``quotes`` may be every quote of the article: only ranked candidates are used)."""
+        ranked = [q for q in quotes if q.score] if any(q.score for q in quotes) else []
+        if not ranked and quotes:
+            ranked = rank(list(quotes), article.title, article.summary)
+        candidates = [key, *(q for q in ranked if q != key)] if key else []
         limit = self.max_hashtags.get(channel, 2)
         return self.renderer.fit(channel, article, candidates, list(tags)[:limit])

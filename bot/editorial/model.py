@@ -21,6 +21,8 @@ class ArticleData:
     #: the main text, paragraphs separated by blank lines
     body: str = ""
     image_url: str | None = None
+    #: the page's own keywords (a subset of ``tags``); the rest of ``tags`` came from the feed
+    keywords: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,23 @@ class Quote:
     text: str
     speaker: str | None = None
     score: float = 0.0
+    #: for a quote over several paragraphs, the verbatim piece in each (``text`` joins them)
+    parts: tuple[str, ...] = ()
+    #: offset of the opening mark in the article body
+    start: int = -1
+    #: "direct" (in the quote's own sentence), "inherited" (from the sentence or paragraph
+    #: before) or "" (no attribution)
+    attribution: str = ""
+    #: a quotation inside another quotation
+    nested: bool = False
+    #: what the speaker is: "person", "group", "document" or "description"
+    speaker_kind: str = ""
+    #: the quote's own sentence minus the quote, as read for attribution and title checks
+    context: str = ""
+
+    @property
+    def pieces(self) -> tuple[str, ...]:
+        return self.parts or (self.text,)
 
     def to_json(self) -> dict[str, Any]:
         return {"text": self.text, "speaker": self.speaker}

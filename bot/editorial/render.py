@@ -1,50 +1,103 @@
-"""Posts rendered from Jinja2 templates and fitted to each channel's limit."""
+"""Posts rendered from Jinja2 templates and fitted to each channel's limit.
+
+Templates live in ``templates/posts/<channel>.txt.j2``; a newsroom overrides them with
+``NEWSBOT_TEMPLATES_DIR`` (same relative names). They run sandboxed with StrictUndefined,
+so a typo in a variable name is an error that names the template file and line, not an
+empty line in a published post.
+
+Fitting, when a post is over the channel's limit: drop hashtags one by one (last first), then
+try the shorter candidate quotes, then no quote; as a last resort shorten the headline at a
+word boundary and end it with "…". The link is never dropped and a quote is never cut.
+"""
 
 from __future__ import annotations
 
+import re
+import sys
+import traceback
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
+from bot.editorial import whatsapp
 from bot.editorial.length import LIMITS, measure
 from bot.editorial.model import ArticleData, ChannelPost, Quote
+from bot.editorial.text import is_cjk
 from bot.errors import UsageError
 
 REPO_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+#: where a regular (non-editable) install puts the bundled templates (pyproject data-files)
+INSTALLED_TEMPLATES = Path(sys.prefix) / "share" / "newsbot" / "templates"
+ELLIPSIS = "…"
 
-
-def wa_escape(text: str) -> str:
-    """Keep article text from switching on WhatsApp markup (*bold*, _italic_, ~strike~)."""
-    # U+2063 (invisible separator) after a marker stops it pairing up; the words stay intact.
-    for mark in ("*", "_", "~", "`"):
-        text = text.replace(mark, mark + "\u2063")
-    return text
+#: the quotation marks a post puts around a quote, by the article's language
+QUOTE_MARKS = {
+    "fr": ("« ", " »"),
+    "de": ("„", "“"),
+    "ja": ("「", "」"),
+    "zh": ("「", "」"),
+    "ru": ("«", "»"),
+    "pl": ("„", "”"),
+}
+DEFAULT_MARKS = ("“", "”")
 
 
 def template_dirs(override: Path | None) -> list[Path]:
+    """Where templates are looked up: the newsroom's override first, then the bundled ones
+    (also used by the web app for its pages)."""
     dirs = [override] if override else []
-    dirs += [Path.cwd() / "templates", REPO_TEMPLATES]
+    bundled = REPO_TEMPLATES if REPO_TEMPLATES.is_dir() else INSTALLED_TEMPLATES
+    dirs.append(bundled)
     return [d for d in dirs if d.is_dir()]
 
 
 def make_environment(override: Path | None = None) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
+    if override is not None and not override.is_dir():
+        raise UsageError(f"NEWSBOT_TEMPLATES_DIR: {override} is not a directory")
+    return SandboxedEnvironment(
         loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(override)]),
         undefined=jinja2.StrictUndefined,
-        autoescape=False,  # plain-text posts; WhatsApp markup is escaped by wa_escape
+        autoescape=False,  # plain-text posts; WhatsApp markup is escaped before rendering
         keep_trailing_newline=False,
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["wa_escape"] = wa_escape
-    return env
+
+
+def _template_line(exc: BaseException, filename: str | None) -> int | None:
+    """The template line an error was raised on (Jinja2 rewrites tracebacks to point there)."""
+    line = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if filename and frame.filename == filename:
+            line = frame.lineno
+    return line
+
+
+@dataclass(frozen=True)
+class Fitted:
+    text: str
+    length: int
+    quote: Quote | None
+    hashtags: tuple[str, ...]
 
 
 class Renderer:
     def __init__(self, env: SandboxedEnvironment) -> None:
         self.env = env
+
+    def _template(self, channel: str) -> jinja2.Template:
+        name = f"posts/{channel}.txt.j2"
+        try:
+            return self.env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            where = exc.filename or name
+            raise UsageError(f"template {where}, line {exc.lineno}: {exc.message}") from None
+        except jinja2.TemplateNotFound:
+            raise UsageError(f"template {name} not found (NEWSBOT_TEMPLATES_DIR)") from None
 
     def render(
         self,
@@ -54,27 +107,17 @@ class Renderer:
         hashtags: Sequence[str],
         title: str | None = None,
     ) -> str:
-        name = f"posts/{channel}.txt.j2"
+        template = self._template(channel)
+        values = _values(channel, article, quote, hashtags, title)
         try:
-            template = self.env.get_template(name)
-            text = template.render(
-                channel=channel,
-                title=title if title is not None else article.title,
-                url=article.canonical_url or article.url,
-                summary=article.summary or "",
-                quote=quote.text if quote else None,
-                speaker=quote.speaker if quote else None,
-                hashtags=list(hashtags),
-            )
-        except jinja2.TemplateSyntaxError as exc:
-            raise UsageError(
-                f"template {exc.filename or name}, line {exc.lineno}: {exc.message}"
-            ) from None
-        except jinja2.TemplateNotFound:
-            raise UsageError(f"template {name} not found (NEWSBOT_TEMPLATES_DIR)") from None
-        except jinja2.UndefinedError as exc:
-            raise UsageError(f"template {name}: {exc.message}") from None
-        return "\n".join(line.rstrip() for line in text.strip().splitlines())
+            text = template.render(**values)
+        except jinja2.TemplateError as exc:
+            line = _template_line(exc, template.filename)
+            where = template.filename or f"posts/{channel}.txt.j2"
+            at = f", line {line}" if line else ""
+            raise UsageError(f"template {where}{at}: {exc}") from None
+        lines = [line.rstrip() for line in text.strip().splitlines()]
+        return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
 
     def fit(
         self,
@@ -83,24 +126,75 @@ class Renderer:
         quotes: Sequence[Quote],
         hashtags: Sequence[str],
     ) -> ChannelPost:
-        """Render and fit: drop hashtags, then shorter quotes, then no quote, then cut the title."""
+        """The first version that fits, in the order: all hashtags → fewer → shorter
+        quotes → no quote → shortened headline."""
         limit = LIMITS[channel]
-        candidates: list[Quote | None] = [*quotes, None]
-        for quote in candidates:
+        shorter: list[Quote] = []
+        for candidate in quotes:  # the key quote, then each one shorter than the last tried
+            if not shorter or len(candidate.text) < len(shorter[-1].text):
+                shorter.append(candidate)
+        options: list[Quote | None] = [*shorter, None]
+        for quote in options:
             for keep in range(len(hashtags), -1, -1):
                 tags = tuple(hashtags[:keep])
                 text = self.render(channel, article, quote, tags)
                 length = measure(channel, text)
                 if length <= limit:
                     return ChannelPost(channel, text, length, limit, quote, tags)
-        title = article.title
-        words = title.split()
-        while words:
-            words.pop()
-            short = " ".join(words).rstrip(",;:") + "…"
+        if article.summary:  # a long standfirst goes before the headline is touched
+            return self.fit(channel, replace(article, summary=None), [], ())
+        return self._shorten_headline(channel, article, limit)
+
+    def _shorten_headline(self, channel: str, article: ArticleData, limit: int) -> ChannelPost:
+        cuts = word_cuts(article.title)
+        best = self.render(channel, article, None, (), title="")
+        low, high = 0, len(cuts) - 1
+        while low <= high:  # the longest prefix that fits; length grows with the prefix
+            middle = (low + high) // 2
+            short = article.title[: cuts[middle]].rstrip(" ,;:–—-") + ELLIPSIS
             text = self.render(channel, article, None, (), title=short)
-            length = measure(channel, text)
-            if length <= limit:
-                return ChannelPost(channel, text, length, limit, None, ())
-        text = self.render(channel, article, None, (), title="")
-        return ChannelPost(channel, text, measure(channel, text), limit, None, ())
+            if measure(channel, text) <= limit:
+                best, low = text, middle + 1
+            else:
+                high = middle - 1
+        return ChannelPost(channel, best, measure(channel, best), limit, None, ())
+
+
+def word_cuts(title: str) -> list[int]:
+    """Offsets where a headline may be cut: before a space, or between two CJK characters
+    (those scripts do not separate words). A headline with neither is cut nowhere but after
+    its first character, so a post always fits."""
+    cuts = [i for i in range(1, len(title)) if title[i].isspace() and not title[i - 1].isspace()]
+    cuts += [i for i in range(1, len(title)) if is_cjk(title[i - 1]) and is_cjk(title[i])]
+    return sorted(set(cuts)) or ([1] if len(title) > 1 else [])
+
+
+def quote_in_post(text: str) -> str:
+    """The quote as a post shows it: the article's characters, less one trailing comma,
+    semicolon or colon that belonged to the sentence around it (“…,” he said). No word is
+    touched, so the post's quote is still a substring of the article."""
+    return text[:-1] if text[-1:] in ",;:" and len(text) > 1 else text
+
+
+def _values(
+    channel: str,
+    article: ArticleData,
+    quote: Quote | None,
+    hashtags: Sequence[str],
+    title: str | None,
+) -> dict[str, Any]:
+    esc = whatsapp.escape if channel == "whatsapp" else (lambda s: s)
+    opening, closing = QUOTE_MARKS.get(article.language or "", DEFAULT_MARKS)
+    return {
+        "channel": channel,
+        "title": esc(title if title is not None else article.title),
+        "url": article.canonical_url or article.url,
+        "summary": esc(article.summary or ""),
+        "author": esc(article.author or ""),
+        "quote": esc(quote_in_post(quote.text)) if quote else None,
+        "speaker": esc(quote.speaker) if quote and quote.speaker else None,
+        "open_quote": opening,
+        "close_quote": closing,
+        "hashtags": [esc(t) for t in hashtags],
+        "language": article.language or "",
+    }

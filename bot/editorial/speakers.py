@@ -1,0 +1,377 @@
+"""Who said each quotation.
+
+One pass over the article's sentences, in order, finds every reporting verb ("said",
+"told", "added", "according to", "a déclaré", "sagte", 「…」と述べた) and the phrase that
+names its subject, and keeps a list of who has been mentioned, so that "he said" resolves to
+the last person who spoke before it ("A senior Japanese diplomat told …" … "he said") and
+"the diplomat" to the diplomat already named. Then each quotation takes, in this order:
+the reporting verb after it in its own sentence (“…,” he said), the one before it in its
+sentence (She added: “…”), and only when the quotation opens its sentence, the speaker of
+the quotation before it in the paragraph (“A,” he said. “B.”) or of the paragraph before
+(a paragraph of quoted text with no attribution of its own).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.editorial.marks import Span
+from bot.editorial.names import (
+    ARTICLES,
+    PREPOSITIONS,
+    PRONOUNS,
+    Entity,
+    NameIndex,
+    build_index,
+    clean_phrase,
+    entity_for,
+    leading_name,
+    name_run,
+)
+from bot.editorial.text import paragraphs, sentence_ends, word_set
+
+MASK = "\u2592"
+_VERBS = word_set(
+    """said says say told tells added adds explained explains stated declared
+declares asked asks answered replied noted wrote writes argued argues insisted
+insists warned warns claimed admitted admits acknowledged acknowledges conceded
+concedes hinted suggested continued recalled recalls remarked observed announced
+announces confirmed confirms stressed stresses emphasised emphasized urged vowed predicted
+cautioned complained recounted posted tweeted testified pleaded shouted maintained maintains
+countered contended responded spoke
+déclare dit affirme explique ajoute indique souligne estime assure précise lance confie
+martèle reconnaît avertit prévient insiste raconte répond rappelle juge commente regrette
+dénonce
+sagte sagt erklärte erklärt betonte betont meinte meint warnte warnt kritisierte schrieb
+dijo afirmó aseguró explicó señaló declaró añadió agregó indicó disse afirmou declarou
+explicou"""
+)
+_FR_PAST = (
+    r"a\s+(?:déclaré|dit|affirmé|expliqué|ajouté|indiqué|souligné|estimé|assuré|précisé|"
+    r"lancé|confié|martelé|reconnu|averti|prévenu|insisté|raconté|répondu|rappelé|jugé|"
+    r"commenté|regretté|dénoncé)"
+)
+_IT_PAST = r"ha\s+(?:detto|dichiarato|spiegato|aggiunto|affermato|sottolineato)"
+_PARTICIPLES = (
+    r"saying|adding|telling|noting|warning|insisting|explaining|writing|arguing|claiming|"
+    r"stressing|urging|affirmant|expliquant|déclarant|ajoutant|soulignant"
+)
+_ACCORDING = r"according\s+to|selon|laut|según|secondo|segundo"
+_VERB_RE = re.compile(
+    rf"(?<![\w-])(?:(?P<acc>{_ACCORDING})|(?P<part>{_PARTICIPLES})|(?P<verb>{_FR_PAST}|{_IT_PAST}|"
+    + "|".join(sorted(_VERBS, key=len, reverse=True))
+    + r"|pointed\s+out|points\s+out))(?![\w])",
+    re.IGNORECASE,
+)
+#: French inversion after a quote: « … », explique-t-il / a-t-elle ajouté / dit-il
+_FR_INVERSION = re.compile(r"^\s*,?\s*(?:a-t-|[\wéèêû]+-t-|[\wéèêû]+-)(il|elle)\b")
+#: German ", so Merkel" after a quote
+_DE_SO = re.compile(r"^\s*,\s*so\s+")
+#: Japanese: 「…」と述べた / と語った …; the speaker is the topic before the quote (…は)
+_JA_VERB = re.compile(
+    r"^\s*と[^。「」]{0,15}?(?:述べ|語っ|語り|話し|話す|説明|強調|指摘|明らかに|発言|言っ|言い|答え|訴え|書い|記し)"
+)
+_JA_TOPIC = re.compile(r"([^\s、。「」]{1,20}?)(?:は|が)、?[^。「」]*$")
+_DETERMINER = re.compile(
+    r"\b(?:the|a|an|his|her|its|their|our|my|your|these|those|this|le|la|les|un|une|der|die|das)\s+$",
+    re.IGNORECASE,
+)
+_CHUNK_SPLIT = re.compile(r"[,;:]|\s[—–-]\s|\(|\)")
+_RELATIVE = re.compile(
+    r"^(?:who|which|whose|that|qui|dont|der|die|das|welche[rs]?)\b", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class Attribution:
+    speaker: str | None
+    kind: str  # direct | inherited | ""
+    context: str
+    speaker_kind: str = ""
+
+
+@dataclass(frozen=True)
+class _Verb:
+    pos: int
+    end: int
+    entity: Entity | None
+
+
+class _Reader:
+    """The state of the pass: entities met so far, in order."""
+
+    def __init__(self, names: NameIndex) -> None:
+        self.names = names
+        self.mentions: list[tuple[int, Entity, bool]] = []  # (position, entity, spoke)
+        self.people: dict[str, Entity] = {}
+
+    def mention(self, pos: int, entity: Entity, spoke: bool) -> None:
+        self.mentions.append((pos, entity, spoke))
+
+    def resolve(self, tokens: list[str], pos: int) -> Entity | None:
+        if len(tokens) == 1 and tokens[0].casefold() in PRONOUNS:
+            return self._pronoun(PRONOUNS[tokens[0].casefold()], pos)
+        entity = entity_for(tokens, self.names)
+        if entity is None:
+            return None
+        definite = tokens[0].casefold() in {"the", "la", "le", "der", "die", "das"}
+        if entity.kind != "person" and (definite or entity.kind == "bare"):
+            head = tokens[-1].casefold()
+            for _, earlier, _ in reversed(self.mentions):
+                if earlier.matches_head(head):
+                    return earlier  # "the diplomat", "the president": someone already named
+        if entity.kind == "bare":
+            return None
+        if entity.kind == "person":
+            known = self.people.setdefault(entity.name.casefold(), entity)
+            known.words |= entity.words
+            known.gender = known.gender or entity.gender
+            return known
+        return entity
+
+    def _pronoun(self, gender: str, pos: int) -> Entity | None:
+        for at, entity, _ in reversed(self.mentions):
+            if at >= pos:
+                continue
+            if gender in "mf" and entity.kind in ("person", "description"):
+                if entity.gender in (None, gender):
+                    entity.gender = gender
+                    return entity
+            elif _plural_or_thing(gender, entity.kind):
+                return entity
+        return None
+
+
+def _plural_or_thing(gender: str, kind: str) -> bool:
+    """ "it" names an organisation or a text; "they" an organisation or a group of people."""
+    return (gender == "n" and kind in ("group", "document")) or (
+        gender == "p" and kind in ("group", "description")
+    )
+
+
+def _mask(body: str, spans: list[Span]) -> tuple[str, set[int]]:
+    """The body with every outer quotation blanked out (so its words are not read as
+    attribution), and the offsets where a quotation ends its sentence."""
+    chars = list(body)
+    ends: set[int] = set()
+    for span in spans:
+        if span.depth:
+            continue
+        for k in range(span.open_at, span.close_at + 1):
+            if chars[k] != "\n":
+                chars[k] = MASK
+        inner = body[span.parts[-1][0] : span.parts[-1][1]].rstrip()
+        after = body[span.close_at + 1 : span.close_at + 3].lstrip()
+        if inner[-1:] in ".!?…" and (not after or after[0].isupper() or after[0] in '“"«„‘'):
+            ends.add(span.close_at + 1)
+    return "".join(chars), ends
+
+
+def _sentences(masked: str, extra_ends: set[int]) -> list[tuple[int, int]]:
+    found: list[tuple[int, int]] = []
+    for start, end in paragraphs(masked):
+        cuts = {start + e for e in sentence_ends(masked[start:end])}
+        cuts |= {e for e in extra_ends if start < e < end}
+        begin = start
+        for cut in [*sorted(cuts), end]:
+            if masked[begin:cut].strip():
+                found.append((begin, cut))
+            begin = cut
+    return found
+
+
+def _tokens_after(text: str, keep_of: bool = False) -> list[str]:
+    """The noun phrase after an inverted verb or "according to": up to punctuation or a
+    preposition that starts a description ("said Jane Doe from the police")."""
+    phrase = re.split(r"[,.;:!?()" + MASK + r"]|\s[—–]\s", text, maxsplit=1)[0]
+    tokens = clean_phrase(phrase)
+    stops = PREPOSITIONS - {"of", "de", "du", "des"} if keep_of else PREPOSITIONS
+    if tokens and tokens[0].casefold() not in ARTICLES and leading_name(tokens):
+        return leading_name(tokens)
+    for i, token in enumerate(tokens):
+        if i and token.casefold() in stops:
+            return tokens[:i]
+    return [] if tokens and tokens[0].casefold() in PREPOSITIONS else tokens
+
+
+def _subject(reader: _Reader, segment: str, pos: int) -> Entity | None:
+    """The subject of a verb: the phrase right before it, preferring a name in apposition
+    ("Ajmi Lourimi, a member of …, said") and skipping relative clauses."""
+    chunks = [c.strip() for c in _CHUNK_SPLIT.split(segment) if c.strip()]
+    fallback: Entity | None = None
+    for depth, chunk in enumerate(reversed(chunks[-3:])):
+        if _RELATIVE.match(chunk):
+            continue
+        entity = reader.resolve(clean_phrase(chunk), pos)
+        if entity is None and depth == 0:
+            return None
+        if entity is None:
+            break
+        known = any(entity is m[1] for m in reader.mentions)
+        fresh_description = entity.kind == "description" and not known
+        if not fresh_description or depth == len(chunks) - 1:
+            return entity if fallback is None or entity.kind != "description" else fallback
+        fallback = fallback or entity
+    return fallback
+
+
+def attribute(body: str, spans: list[Span]) -> dict[int, Attribution]:
+    """Attribution of every quotation in ``spans``, keyed by the offset of its opening mark."""
+    masked, extra_ends = _mask(body, spans)
+    reader = _Reader(build_index(masked))
+    sentences = _sentences(masked, extra_ends)
+    verbs: list[_Verb] = []
+    for start, end in sentences:
+        text = masked[start:end]
+        lead = _leading_name(text)
+        if lead:
+            entity = reader.resolve(lead, start)
+            if entity is not None and entity.kind == "person":
+                reader.mention(start, entity, spoke=False)
+        for match in _VERB_RE.finditer(text):
+            pos = start + match.start()
+            if _DETERMINER.search(text[: match.start()]):
+                continue  # "the notes", "his say": a noun, not a verb
+            after = masked[start + match.end() : end]
+            if match.group("acc"):
+                entity = reader.resolve(_tokens_after(after, keep_of=True), pos)
+            elif match.group("part"):
+                entity = _participle_subject(reader, masked[start:pos], pos)
+            else:
+                clause = masked[start:pos]
+                cut = clause.rfind(MASK)
+                segment = clause[cut + 1 :]
+                entity = _subject(reader, segment, pos)
+                if entity is None and not segment.strip(" ,"):
+                    entity = reader.resolve(_tokens_after(after), pos)
+            if entity is not None:
+                reader.mention(pos, entity, spoke=True)
+            verbs.append(_Verb(pos, start + match.end(), entity))
+    return _assign(body, masked, spans, sentences, verbs, reader)
+
+
+def _participle_subject(reader: _Reader, clause: str, pos: int) -> Entity | None:
+    """ ", saying …": the subject of the sentence, a name if the sentence opens with one."""
+    chunks = [c.strip() for c in _CHUNK_SPLIT.split(clause.split(MASK, maxsplit=1)[0]) if c.strip()]
+    for chunk in chunks[:3]:
+        tokens = clean_phrase(chunk)
+        if tokens and len(name_run(tokens)) == len(tokens):
+            return reader.resolve(tokens, pos)
+    return reader.resolve(clean_phrase(chunks[0]), pos) if chunks else None
+
+
+def _special_after(reader: _Reader, body: str, masked: str, span: Span, end: int) -> Entity | None:
+    """Attributions after a quote that are not a verb with a subject before it."""
+    after = masked[span.close_at + 1 : end]
+    french = _FR_INVERSION.match(after)
+    if french:
+        return reader.resolve([french.group(1)], span.close_at)
+    if _DE_SO.match(after):
+        return reader.resolve(_tokens_after(_DE_SO.sub("", after)), span.close_at)
+    if _JA_VERB.match(after):
+        sentence_start = masked.rfind("。", 0, span.open_at) + 1
+        topic = _JA_TOPIC.search(masked[sentence_start : span.open_at].rsplit("\n", maxsplit=1)[-1])
+        if topic:
+            entity = Entity(topic.group(1).lstrip("、"), "person")
+            reader.mention(span.close_at, entity, spoke=True)
+            return entity
+    return None
+
+
+def _leading_name(text: str) -> list[str]:
+    """A sentence that opens with a name ("Fiona Parry issued a plea", "Mrs Helen Park, the
+    head teacher, spoke", "The minister, Pedro Alves, defended"): the name, which a later
+    "she" or an unattributed quote paragraph may refer to."""
+    if MASK in text[:80]:
+        return []
+    chunks = [c.split() for c in text.split(",")[:3]]
+    for i, tokens in enumerate(chunks[:2]):
+        run: list[str] = []
+        for token in tokens[:6]:
+            if not token[:1].isupper():
+                break
+            run.append(token)
+        whole = len(run) == len(tokens)
+        if run and run[0].casefold() in ARTICLES:
+            continue  # "The Quad summit …": a thing, not a person
+        if len(run) >= 2 and (not whole or len(chunks) > i + 1):
+            return run
+    return []
+
+
+def _where(ranges: list[tuple[int, int]], pos: int) -> int:
+    for i, (start, end) in enumerate(ranges):
+        if start <= pos < end:
+            return i
+    return -1
+
+
+def _assign(
+    body: str,
+    masked: str,
+    spans: list[Span],
+    sentences: list[tuple[int, int]],
+    verbs: list[_Verb],
+    reader: _Reader,
+) -> dict[int, Attribution]:
+    paras = paragraphs(body)
+    # the last speaker of each paragraph, by position: a quote paragraph with no
+    # attribution of its own takes it from the paragraph before
+    last: dict[int, tuple[int, Entity]] = {}
+    for verb in verbs:
+        if verb.entity is not None:
+            last[_where(paras, verb.pos)] = (verb.pos, verb.entity)
+    named: dict[int, tuple[int, Entity]] = {}  # the last person a paragraph names
+    for pos, who, _ in reader.mentions:
+        if who.kind == "person":
+            named[_where(paras, pos)] = (pos, who)
+    result: dict[int, Attribution] = {}
+    previous: dict[int, Entity] = {}  # paragraph -> speaker of its last attributed quote
+    for span in sorted(spans, key=lambda s: s.open_at):
+        s_open = (
+            sentences[_where(sentences, span.open_at)]
+            if _where(sentences, span.open_at) >= 0
+            else (span.open_at, span.open_at)
+        )
+        s_close = (
+            sentences[_where(sentences, span.close_at)]
+            if _where(sentences, span.close_at) >= 0
+            else (span.close_at, span.close_at + 1)
+        )
+        before = masked[s_open[0] : span.open_at]
+        limit = masked.find(MASK, span.close_at + 1, s_close[1])
+        limit = s_close[1] if limit < 0 else limit
+        context = re.sub(MASK + "+", "…", before + MASK + masked[span.close_at + 1 : s_close[1]])
+        if span.depth:
+            result[span.open_at] = Attribution(None, "", context)
+            continue
+        entity: Entity | None = None
+        kind = "direct"
+        trailing = [
+            v for v in verbs
+            if span.close_at < v.pos < limit and v.entity is not None
+            and len(masked[span.close_at + 1 : v.pos].split()) <= 12
+        ]  # fmt: skip
+        leading = [v for v in verbs if s_open[0] <= v.pos < span.open_at and v.entity is not None]
+        if trailing:
+            entity = trailing[0].entity
+        else:
+            entity = _special_after(reader, body, masked, span, limit)
+        if entity is None and leading:
+            entity = leading[-1].entity
+        para = _where(paras, span.open_at)
+        if entity is None and not before.strip(" :—–-" + MASK):
+            kind = "inherited"
+            entity = previous.get(para)
+            if entity is None and para > 0 and span.open_at == paras[para][0]:
+                earlier = last.get(para - 1) or named.get(para - 1)
+                entity = earlier[1] if earlier else None
+        if entity is None:
+            result[span.open_at] = Attribution(None, "", context)
+            continue
+        result[span.open_at] = Attribution(entity.name, kind, context, entity.kind)
+        close_para = _where(paras, span.close_at)
+        previous[close_para] = entity
+        last[close_para] = (span.close_at, entity)
+    return result
