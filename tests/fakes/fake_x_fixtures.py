@@ -1,0 +1,134 @@
+"""What the X channel's tests share: the fake, settings pointing at it, posts in the
+store, and the X publisher wired to an outbox. Test modules wrap ``now_clock`` and
+``running_fake`` in their own fixtures."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from bot import audit
+from bot.channels.x import XPublisher
+from bot.clock import FixedClock
+from bot.outbox.engine import Outbox, OutboxConfig
+from bot.review import actions
+from bot.settings import Settings
+from bot.store.db import transaction
+from bot.store.models import Article, ChannelState, ChannelUsage, Post
+from tests.conftest import make_settings
+from tests.fakes.fake_x import CREDENTIALS, FakeX
+
+CONFIG = OutboxConfig(
+    max_attempts=5,
+    backoff_base=timedelta(seconds=10),
+    backoff_cap=timedelta(minutes=5),
+    lease=timedelta(seconds=60),
+    stale_after=timedelta(hours=2),
+)
+
+X_ENV = {
+    "NEWSBOT_X__API_KEY": CREDENTIALS.api_key,
+    "NEWSBOT_X__API_SECRET": CREDENTIALS.api_secret,
+    "NEWSBOT_X__ACCESS_TOKEN": CREDENTIALS.access_token,
+    "NEWSBOT_X__ACCESS_TOKEN_SECRET": CREDENTIALS.access_token_secret,
+}
+_ARTICLES = itertools.count(1)
+SECRETS = (CREDENTIALS.api_secret, CREDENTIALS.access_token_secret, CREDENTIALS.access_token)
+
+
+def x_values(base_url: str, **overrides: Any) -> dict[str, Any]:
+    c = CREDENTIALS
+    values: dict[str, Any] = {
+        "api_key": c.api_key,
+        "api_secret": c.api_secret,
+        "access_token": c.access_token,
+        "access_token_secret": c.access_token_secret,
+        "base_url": base_url,
+        "timeout": 1.0,
+    }
+    values.update(overrides)
+    return values
+
+
+def now_clock() -> FixedClock:
+    """Real time, held still: X's reset headers are real epoch seconds."""
+    return FixedClock(datetime.now(UTC).replace(microsecond=0))
+
+
+def running_fake(**options: Any) -> Iterator[FakeX]:
+    """A fake X for one test; the test fails if the bot sent anything X's spec refuses."""
+    with FakeX(**{"hang_seconds": 2.5, "reset_in": 120, **options}) as fake:
+        yield fake
+        assert fake.violations == [], "requests X's spec refuses"
+
+
+def settings_for(db_url: str, tmp_path: Path, fake: FakeX, **x: Any) -> Settings:
+    return make_settings(db_url, tmp_path, channels=["x"], x={**x_values(fake.base_url), **x})
+
+
+def publisher(settings: Settings, sessions: Any, clock: FixedClock) -> XPublisher:
+    return XPublisher(settings, sessions, clock)
+
+
+def outbox(sessions: Any, channel: XPublisher, clock: FixedClock) -> Outbox:
+    return Outbox(sessions, {"x": channel}, clock, CONFIG, "w1", random.Random(5))
+
+
+def make_posts(
+    sessions: Any,
+    clock: FixedClock,
+    texts: list[str],
+    image_url: str | None = None,
+    approve_order: list[int] | None = None,
+) -> list[int]:
+    """Approved X posts with these texts; approved in ``approve_order`` (indexes) if given."""
+    ids: list[int] = []
+    with transaction(sessions) as session:
+        for text in texts:
+            n = next(_ARTICLES)
+            article = Article(
+                guid=f"g{n}", url=f"https://news.example.com/{n}", canonical_url=f"https://news.example.com/{n}",
+                title=f"Story {n}", tags=[], quotes=[], status="drafted", created_at=clock.now(),
+                image_url=image_url,
+            )  # fmt: skip
+            session.add(article)
+            session.flush()
+            row = Post(
+                article_id=article.id, channel="x", state="pending_review", text=text, hashtags=[],
+                attempts=0, channel_data={}, created_at=clock.now(), updated_at=clock.now(),
+            )  # fmt: skip
+            session.add(row)
+            session.flush()
+            ids.append(row.id)
+    for index in approve_order or list(range(len(texts))):
+        with transaction(sessions) as session:
+            actions.approve(session, session.get_one(Post, ids[index]), "editor", clock.now())
+        clock.advance(timedelta(seconds=1))
+    return ids
+
+
+def get_post(sessions: Any, post_id: int) -> Post:
+    with sessions() as session:
+        return session.get_one(Post, post_id)
+
+
+def events(sessions: Any, post_id: int) -> list[tuple[str, dict[str, Any]]]:
+    with sessions() as session:
+        return [(e.action, e.detail) for e in audit.query(session, post_id=post_id)]
+
+
+def channel_state(sessions: Any) -> ChannelState | None:
+    with sessions() as session:
+        return session.get(ChannelState, "x")
+
+
+def usage_rows(sessions: Any) -> list[tuple[str, int, float]]:
+    with sessions() as session:
+        rows = session.scalars(select(ChannelUsage).where(ChannelUsage.channel == "x"))
+        return [(r.day, r.posts, round(r.cost, 6)) for r in rows]
