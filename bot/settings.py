@@ -91,14 +91,28 @@ class WhatsAppSettings(BaseModel):
     cloud_verify_token: SecretStr | None = None
     cloud_template: str = "news_update"
     cloud_template_language: str = "en"
+    #: what fills the template's body parameters {{1}}, {{2}}, …, in order
+    cloud_template_params: CommaList = Field(default_factory=lambda: ["headline", "quote", "link"])
     timeout: Duration = timedelta(seconds=15)
     max_hashtags: int = Field(3, ge=0, le=10)
+    #: while the WAHA session is not WORKING, posts wait this long before the next try
+    session_recheck: Duration = timedelta(seconds=30)
 
     @field_validator("channel_id")
     @classmethod
     def _newsletter(cls, value: str | None) -> str | None:
         if value and not value.endswith("@newsletter"):
             raise ValueError("expected a WhatsApp Channel id ending in @newsletter")
+        return value
+
+    @field_validator("cloud_template_params")
+    @classmethod
+    def _template_params(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - {"headline", "quote", "link", "hashtags", "text"})
+        if unknown:
+            raise ValueError(
+                f"expected headline, quote, link, hashtags or text, got {', '.join(unknown)}"
+            )
         return value
 
     @property

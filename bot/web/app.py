@@ -15,6 +15,7 @@ from bot.runtime import Runtime
 from bot.scheduler import Scheduler
 from bot.store.models import ChannelState, Post
 from bot.web.health import router as health_router
+from bot.web.routes.whatsapp_webhook import router as whatsapp_webhook_router
 
 
 def channel_health(runtime: Runtime) -> dict[str, Any]:
@@ -44,6 +45,7 @@ def create_app(runtime: Runtime, scheduler: Scheduler | None = None) -> FastAPI:
         autoescape=select_autoescape(["html"]),
     )
     app.include_router(health_router)
+    app.include_router(whatsapp_webhook_router)  # Cloud API webhooks, signed by Meta
 
     @app.get("/", response_class=HTMLResponse)
     def queue(request: Request) -> str:

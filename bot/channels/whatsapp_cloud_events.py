@@ -1,0 +1,149 @@
+"""Cloud API webhooks: check the signature, read the payload, apply it to the store.
+
+Meta signs each webhook with the app secret (``X-Hub-Signature-256: sha256=<hmac>``);
+an unsigned or wrongly signed one changes nothing. Payload reference:
+https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/components
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import structlog
+from pywa import utils as pywa_utils
+from sqlalchemy.orm import Session
+
+from bot import audit
+from bot.channels.whatsapp_subscribers import apply_status, opt_in, opt_out
+from bot.store.models import Post
+
+log = structlog.get_logger("bot.channels.whatsapp")
+
+STOP_WORDS = frozenset({"STOP", "UNSUBSCRIBE", "STOP ALL", "CANCEL", "END", "QUIT"})
+START_WORDS = frozenset({"START", "SUBSCRIBE", "JOIN"})
+CALLBACK_PREFIX = "newsbot"
+
+
+def valid_signature(app_secret: str, body: bytes, header: str | None) -> bool:
+    if not app_secret or not header or not header.startswith("sha256="):
+        return False
+    return bool(
+        pywa_utils.webhook_updates_validator(
+            app_secret=app_secret, request_body=body, x_hub_signature=header
+        )
+    )
+
+
+def callback_data(post_id: int, subscriber_id: int) -> str:
+    """What rides along with a message as ``biz_opaque_callback_data`` and comes back."""
+    return f"{CALLBACK_PREFIX}:{post_id}:{subscriber_id}"
+
+
+def parse_callback(value: object) -> tuple[int, int] | None:
+    parts = str(value or "").split(":")
+    if (
+        len(parts) == 3
+        and parts[0] == CALLBACK_PREFIX
+        and parts[1].isdigit()
+        and parts[2].isdigit()
+    ):
+        return int(parts[1]), int(parts[2])
+    return None
+
+
+def keyword(text: str) -> str | None:
+    """``stop`` or ``start`` when a reader's message is one of those words, else None."""
+    word = " ".join(text.replace("*", "").split()).upper().strip(".!")
+    if word in STOP_WORDS:
+        return "stop"
+    if word in START_WORDS:
+        return "start"
+    return None
+
+
+@dataclass(frozen=True)
+class StatusEvent:
+    message_id: str
+    status: str
+    recipient: str
+    callback: tuple[int, int] | None
+    errors: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass
+class Update:
+    statuses: list[StatusEvent] = field(default_factory=list)
+    #: (sender, "stop" | "start")
+    requests: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _said(message: dict[str, Any]) -> str:
+    kind = message.get("type")
+    if kind == "text":
+        return str((message.get("text") or {}).get("body") or "")
+    if kind == "button":
+        button = message.get("button") or {}
+        return str(button.get("payload") or button.get("text") or "")
+    if kind == "interactive":
+        reply = (message.get("interactive") or {}).get("button_reply") or {}
+        return str(reply.get("id") or reply.get("title") or "")
+    return ""
+
+
+def parse(payload: Any) -> Update:
+    """The statuses and the STOP/START requests in one webhook; anything else is ignored."""
+    update = Update()
+    if not isinstance(payload, dict):
+        return update
+    for entry in payload.get("entry") or []:
+        for change in (entry or {}).get("changes") or []:
+            value = (change or {}).get("value") or {}
+            for item in value.get("statuses") or []:
+                if not item.get("id") or not item.get("status"):
+                    continue
+                update.statuses.append(
+                    StatusEvent(
+                        message_id=str(item["id"]),
+                        status=str(item["status"]),
+                        recipient=str(item.get("recipient_id") or ""),
+                        callback=parse_callback(item.get("biz_opaque_callback_data")),
+                        errors=tuple(e for e in item.get("errors") or [] if isinstance(e, dict)),
+                    )
+                )
+            for message in value.get("messages") or []:
+                sender, wanted = str(message.get("from") or ""), keyword(_said(message))
+                if sender and wanted:
+                    update.requests.append((sender, wanted))
+    return update
+
+
+def apply(session: Session, update: Update, now: datetime) -> dict[str, int]:
+    """Opt readers in or out, move send rows, and write one ``delivery`` event per post."""
+    for sender, wanted in update.requests:
+        (opt_out if wanted == "stop" else opt_in)(session, sender, now)
+        log.info("subscriber." + ("opted_out" if wanted == "stop" else "opted_in"))
+    per_post: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    ignored = 0
+    for event in update.statuses:
+        row = apply_status(session, event.message_id, event.status, event.callback, now)
+        if row is None:
+            ignored += 1
+            continue
+        seen: dict[str, Any] = {"subscriber_id": row.subscriber_id, "status": event.status}
+        if event.errors:
+            first = event.errors[0]
+            seen["error"] = {"code": first.get("code"), "title": first.get("title")}
+        per_post[row.post_id].append(seen)
+    for post_id, seen_list in per_post.items():
+        post = session.get(Post, post_id)
+        if post is not None:
+            audit.record(session, "delivery", at=now, post=post, detail={"statuses": seen_list})
+    return {
+        "statuses": len(update.statuses) - ignored,
+        "ignored": ignored,
+        "opted_out": sum(1 for _, w in update.requests if w == "stop"),
+        "opted_in": sum(1 for _, w in update.requests if w == "start"),
+    }
