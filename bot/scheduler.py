@@ -69,6 +69,10 @@ class Scheduler:
         self.ticks = ticks or Ticks()
         self.stop = threading.Event()
         self._scheduler = BackgroundScheduler(timezone=UTC)
+        # APScheduler's shutdown holds its job store lock while it waits for running
+        # ticks; a tick that then wakes another job would wait for that lock forever.
+        # Wakes and the start of shutdown take this lock, so no wake begins after it.
+        self._waking = threading.Lock()
 
     def add(self, name: str, interval: timedelta, job: Callable[[threading.Event], object]) -> None:
         tick = Tick(name, interval.total_seconds())
@@ -103,9 +107,12 @@ class Scheduler:
 
     def wake(self, name: str) -> None:
         """Run a tick now (a poll that drafted auto-approved posts wakes the publisher)."""
-        job = self._scheduler.get_job(name)
-        if job is not None and not self.stop.is_set():
-            job.modify(next_run_time=datetime.now(UTC))
+        with self._waking:
+            if self.stop.is_set():
+                return
+            job = self._scheduler.get_job(name)
+            if job is not None:
+                job.modify(next_run_time=datetime.now(UTC))
 
     def start(self) -> None:
         self._scheduler.start()
@@ -116,7 +123,8 @@ class Scheduler:
 
     def shutdown(self, grace: timedelta) -> bool:
         """Let the tick in flight finish (bounded by ``grace``); True if everything stopped."""
-        self.stop.set()
+        with self._waking:
+            self.stop.set()
         if not self._scheduler.running:  # stopped before it started
             return True
         done = threading.Event()
