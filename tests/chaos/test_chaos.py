@@ -72,12 +72,17 @@ def published(sessions: sessionmaker[Session]) -> int:
         return int(session.scalar(select(func.count()).where(Post.state == "published")) or 0)
 
 
-def killed_mid_answer(violation: str) -> bool:
-    """The fake X reports a client that vanished while it answered as a crash of its own;
-    here that is a worker killed with -9 mid-request, not a request X would refuse."""
-    return violation.startswith("the fake crashed: ") and any(
-        name in violation for name in ("BrokenPipeError", "ConnectionResetError")
-    )
+#: what the fake X reports when a worker is killed with -9 in the middle of a request:
+#: the request arrives cut short, or the client is gone when the answer is written
+CUT_SHORT = (
+    "POST /2/tweets: Missing required request body",
+    "the fake crashed: BrokenPipeError",
+    "the fake crashed: ConnectionResetError",
+)
+
+
+def cut_by_a_kill(violation: str) -> bool:
+    return violation.startswith(CUT_SHORT)
 
 
 def tick_failures(folder: Path) -> Counter[str]:
@@ -123,7 +128,9 @@ def test_every_post_goes_out_exactly_once_through_kills_and_faults(
             for r in platforms.x.requests()
             if r.get("path") == "/2/tweets" and r.get("status") == 403
         )
-        figures.violations = [v for v in platforms.x.violations() if not killed_mid_answer(v)] + [
+        x_violations = platforms.x.violations()
+        figures.cut_requests = sum(1 for v in x_violations if cut_by_a_kill(v))
+        figures.violations = [v for v in x_violations if not cut_by_a_kill(v)] + [
             str(v) for v in platforms.waha.violations()
         ]
     finally:
@@ -167,5 +174,7 @@ def test_every_post_goes_out_exactly_once_through_kills_and_faults(
     # after a lookup that found nothing
     assert figures.x_duplicate_refusals == 0
     assert figures.violations == []
+    # each kill cuts at most one request short
+    assert figures.cut_requests <= figures.kills
     assert figures.worker_exit_codes == [0] * database.workers
     assert not [e for e in failures if "locked" in e], failures

@@ -40,6 +40,8 @@ class Figures:
     attempts: int = 0
     worker_exit_codes: list[int | None] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
+    #: requests a kill cut short, which the fake X saw as malformed
+    cut_requests: int = 0
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
