@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import audit
@@ -36,7 +36,11 @@ def expire_leases(sessions: sessionmaker[Session], clock: Clock) -> int:
         stuck = list(
             session.scalars(
                 select(Post)
-                .where(Post.state == State.PUBLISHING, Post.lease_until < now)
+                .where(
+                    Post.state == State.PUBLISHING,
+                    # a claim without a lease (written by hand, say) is stuck as well
+                    or_(Post.lease_until.is_(None), Post.lease_until < now),
+                )
                 .with_for_update(skip_locked=True)
             )
         )

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot.drafting import claim_article
 from bot.outbox.claims import claim_post, claim_sources, claim_unknown
+from bot.review import actions
 from bot.store.db import make_engine, make_sessionmaker, transaction
 from bot.store.models import Article, Post, Source
 
@@ -211,3 +212,27 @@ def test_worker_processes_never_claim_the_same_post(db_url: str) -> None:
             _claim_in_process, [(db_url, f"p{i}", start_at) for i in range(4)], chunksize=1
         )
     assert_each_once({f"p{i}": ids for i, ids in enumerate(results)}, 200)
+
+
+@pytest.mark.pg
+def test_a_post_an_editor_is_changing_is_not_claimed_under_them(db_url: str) -> None:
+    """`drafts edit` locks the post it changes (as the dashboard does): a worker's claim
+    skips it, and then finds it back in review — never sends the words being replaced."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer: the claim simply waits for the edit")
+    seed(db_url, posts=1)
+    engine = make_engine(db_url)
+    sessions = make_sessionmaker(engine)
+    editor = sessions()
+    editor.begin()
+    post = actions.get_post(editor, 1, for_update=True)
+    assert post.state == "approved"
+    with transaction(sessions) as session:
+        assert claim_post(session, ["x"], "w", NOW, LEASE, STALE) is None
+    actions.edit(editor, post, "ed", NOW, "Better words")
+    editor.commit()
+    editor.close()
+    with transaction(sessions) as session:
+        assert claim_post(session, ["x"], "w", NOW, LEASE, STALE) is None
+        assert session.get_one(Post, 1).state == "pending_review"
+    engine.dispose()
