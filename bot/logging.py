@@ -90,7 +90,9 @@ def configure(
     root.setLevel(level.upper())
     # tweepy logs request headers (OAuth signatures) at DEBUG
     logging.getLogger("tweepy").setLevel(max(logging.INFO, root.level))
-    for noisy in ("httpx", "httpcore", "apscheduler", "urllib3", "trafilatura", "htmldate"):
+    for noisy in ("httpx", "httpcore", "urllib3", "trafilatura", "htmldate"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    # "skipped: maximum number of running instances" only says a tick outlasted its interval
+    logging.getLogger("apscheduler").setLevel(max(logging.ERROR, root.level))
     logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))
     logging.getLogger("uvicorn.access").setLevel(max(logging.WARNING, root.level))

@@ -69,10 +69,10 @@ class Scheduler:
         self.ticks = ticks or Ticks()
         self.stop = threading.Event()
         self._scheduler = BackgroundScheduler(timezone=UTC)
-        # APScheduler's shutdown holds its job store lock while it waits for running
-        # ticks; a tick that then wakes another job would wait for that lock forever.
-        # Wakes and the start of shutdown take this lock, so no wake begins after it.
-        self._waking = threading.Lock()
+        # APScheduler's shutdown holds its job-store lock while it waits for running jobs;
+        # a job that calls back into the scheduler (wake) then would wait forever. This lock
+        # orders the two: once stop is set, no job touches the scheduler again.
+        self._wake_lock = threading.Lock()
 
     def add(self, name: str, interval: timedelta, job: Callable[[threading.Event], object]) -> None:
         tick = Tick(name, interval.total_seconds())
@@ -107,7 +107,7 @@ class Scheduler:
 
     def wake(self, name: str) -> None:
         """Run a tick now (a poll that drafted auto-approved posts wakes the publisher)."""
-        with self._waking:
+        with self._wake_lock:
             if self.stop.is_set():
                 return
             job = self._scheduler.get_job(name)
@@ -123,7 +123,7 @@ class Scheduler:
 
     def shutdown(self, grace: timedelta) -> bool:
         """Let the tick in flight finish (bounded by ``grace``); True if everything stopped."""
-        with self._waking:
+        with self._wake_lock:
             self.stop.set()
         if not self._scheduler.running:  # stopped before it started
             return True

@@ -146,6 +146,9 @@ class Settings(BaseSettings):
         env_nested_delimiter="__",
         env_file=".env",
         env_file_encoding="utf-8",
+        # `NAME=` (as in a .env copied from .env.example, or `docker run --env-file`)
+        # means "use the default", not "an empty value"
+        env_ignore_empty=True,
         extra="ignore",
     )
 

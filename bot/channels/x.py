@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import audit
 from bot.channels import x_errors as errors
-from bot.channels import x_image, x_match, x_usage
+from bot.channels import x_health, x_image, x_match, x_usage
 from bot.channels import x_quota as quota
 from bot.channels.base import Health, OutgoingPost, Publisher, Receipt
 from bot.channels.x_client import XApi
@@ -89,7 +89,13 @@ class XPublisher:
     def _verdict(self, answer: errors.Answer) -> BotError:
         verdict = errors.classify(answer, self.clock.now())
         if verdict.unhealthy:
-            x_usage.mark(self.sessions, self.clock.now(), healthy=False, error=str(verdict.error))
+            x_usage.mark(
+                self.sessions,
+                self.clock.now(),
+                healthy=False,
+                error=str(verdict.error),
+                status=answer.status,
+            )
         if answer.status == 429:
             x_usage.note_x_limit(self.sessions, self.clock.now(), dict(answer.headers))
         return verdict.error
@@ -260,38 +266,14 @@ class XPublisher:
             return Health(False, f"cannot reach X at {base}: {exc}", {"base_url": base})
         me = dict((answer_of(response).body or {}).get("data") or {})
         self._account = me
-        level = response.headers.get("x-access-level", "")
-        usage = x_usage.current(self.sessions, now)
         state = x_usage.state_detail(self.sessions)
         remaining, _reset = x_usage.x_limit(state)
-        parts = [f"posting as @{me.get('username')} ({me.get('name')}, id {me.get('id')})"]
-        parts.append(quota.summary(usage, self.settings))
-        if remaining is not None:
-            parts.append(f"X's 24-hour post limit: {remaining} left")
-        paused = state.get("paused_until")
-        if isinstance(paused, datetime) and paused > now:
-            parts.append(f"paused until {paused:%Y-%m-%d %H:%M} UTC: {state.get('paused_reason')}")
-        ok = not (level and "write" not in level)
-        if not ok:
-            problem = (
-                f"the access token can only read (x-access-level: {level}): set the app to Read "
-                "and Write, then regenerate NEWSBOT_X__ACCESS_TOKEN and …ACCESS_TOKEN_SECRET"
-            )
-            parts.insert(0, problem)
-        x_usage.mark(self.sessions, now, healthy=ok, error=None if ok else parts[0])
-        data = {
-            "account": me,
-            "access_level": level or None,
-            "today_posts": usage.today_posts,
-            "daily_cap": self.settings.daily_cap,
-            "cap_left": None
-            if self.settings.daily_cap is None
-            else max(0, self.settings.daily_cap - usage.today_posts),
-            "month_cost": round(usage.month_cost, 6),
-            "monthly_budget": self.settings.monthly_budget,
-            "x_user_limit_remaining": remaining,
-        }
-        return Health(ok, "; ".join(parts), data)
+        usage = x_usage.current(self.sessions, now)
+        level = response.headers.get("x-access-level", "")
+        found = x_health.report(me, level, usage, state, remaining, self.settings, now)
+        if found.healthy is not None:
+            x_usage.mark(self.sessions, now, healthy=found.healthy, error=found.problem, status=200)
+        return Health(found.ok, found.detail, found.data)
 
     def close(self) -> None:
         self.api.close()

@@ -136,8 +136,11 @@ def classify(answer: Answer, now: datetime) -> Verdict:
     if status == 429:
         return Verdict(rate_limited(answer, now))
     if status == 402:
-        title = "; ".join(messages(answer.body)) or "Payment Required"
-        reason = f"X credits depleted (402: {title}); top up the account's credits"
+        body = answer.body if isinstance(answer.body, dict) else {}
+        said = ": ".join(str(body[k]) for k in ("title", "detail") if body.get(k))
+        reason = (
+            f"X credits depleted (402 {said or 'Payment Required'}); top up the account's credits"
+        )
         return Verdict(ChannelPaused(reason, now + CREDITS_RECHECK))
     if status == 401:
         return Verdict(PermanentError(unauthorized(answer)), unhealthy=True)

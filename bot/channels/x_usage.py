@@ -107,9 +107,15 @@ def _state(session: Session, now: datetime) -> ChannelState:
 
 
 def mark(
-    sessions: sessionmaker[Session], now: datetime, *, healthy: bool, error: str | None = None
+    sessions: sessionmaker[Session],
+    now: datetime,
+    *,
+    healthy: bool,
+    error: str | None = None,
+    status: int | None = None,
 ) -> None:
-    """Record the channel's health; a no-op when nothing changes (the common case)."""
+    """Record the channel's health (and the HTTP status that decided it); a no-op when
+    nothing changes, the common case."""
     with transaction(sessions) as session:
         state = _state(session, now)
         if state.healthy == healthy and (state.detail or {}).get("error") == error:
@@ -117,10 +123,10 @@ def mark(
         state.healthy = healthy
         detail = dict(state.detail or {})
         if error is None:
-            detail.pop("error", None)
-            detail.pop("error_at", None)
+            for key in ("error", "error_at", "error_status"):
+                detail.pop(key, None)
         else:
-            detail.update(error=error, error_at=now.isoformat())
+            detail.update(error=error, error_at=now.isoformat(), error_status=status)
         state.detail = detail
         state.updated_at = now
 

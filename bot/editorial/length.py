@@ -8,10 +8,14 @@ emoji outside the BMP is two), so a post we call fitting is never cut by the pla
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
-from twitter_text import parse_tweet
-from twitter_text.config import config as twitter_config
+with warnings.catch_warnings():
+    # twitter-text-parser loads its emoji table through pkg_resources, which warns on import
+    warnings.filterwarnings("ignore", "pkg_resources is deprecated", UserWarning)
+    from twitter_text import parse_tweet
+    from twitter_text.config import config as twitter_config
 
 X_LIMIT = 280
 WHATSAPP_LIMIT = 4096

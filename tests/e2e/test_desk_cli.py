@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +16,7 @@ import pytest
 from tests.conftest import Cli
 from tests.fakes.feed_server import FeedServer, Route
 from tests.feeds import guardian_feed
+from tests.procs import LogWatcher
 
 pytestmark = pytest.mark.e2e
 
@@ -34,6 +34,7 @@ def jsonl(text: str) -> list[dict]:
 
 
 def test_feed_to_published_post_and_audit(cli: Cli, feeds: FeedServer, tmp_path: Path) -> None:
+    cli.env["NEWSBOT_POLL_INTERVAL"] = "1s"  # so the restarted worker below polls at once
     cli.ok("sources", "add", feeds.url("/feed.rss"))
     cli.ok("poll", "--once")
     drafts = jsonl(cli.ok("drafts", "list", "--json").stdout)
@@ -73,10 +74,16 @@ def test_feed_to_published_post_and_audit(cli: Cli, feeds: FeedServer, tmp_path:
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(4)
+    log = LogWatcher(worker)
+    log.wait_for('"worker.started"')
+    log.wait_for('"poll.done"')  # a whole round ran on the restarted worker
     worker.send_signal(signal.SIGTERM)
-    _, err = worker.communicate(timeout=20)
-    assert worker.returncode == 0, err
+    try:
+        worker.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        raise AssertionError("worker did not stop on SIGTERM:\n" + log.text()) from None
+    assert worker.returncode == 0, log.text()
     assert len(jsonl(cli.ok("drafts", "list", "--json").stdout)) == 6
     assert len(jsonl((tmp_path / "data" / "dryrun.jsonl").read_text())) == 1
 

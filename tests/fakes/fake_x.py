@@ -24,7 +24,8 @@ Control API (JSON, not part of X): ``GET /_control/posts`` (``?all=1`` with dele
 ``GET /_control/requests``, ``GET /_control/violations``, ``POST /_control/faults`` with a
 plan ``{"rules": [{"action", "method", "path", "times"}], "random": {"rate", "actions",
 "seed", "method", "path"}, "hang_seconds", "reset_in", "user_limit_24h", "access_level"}``,
-``DELETE /_control/faults``, ``POST /_control/reset``.
+``DELETE /_control/faults``, ``POST /_control/reset``. A plan changes only the keys it
+names.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ from urllib.parse import parse_qs, urlsplit
 from tests.fakes import fake_x_api as api
 from tests.fakes.fake_x_oauth import Credentials, Malformed, parse_header, signature_valid
 from tests.fakes.fake_x_state import USER, StoredPost, XState, iso
-from tests.fakes.openapi_validation import request_errors, response_errors
+from tests.fakes.openapi_strict import request_errors, response_errors
 from tests.paths import SPECS
 
 SPEC = SPECS / "x" / "openapi.json"
@@ -267,7 +268,7 @@ class _Handler(BaseHTTPRequestHandler):
                     return
                 self._send(200, {}, {"ok": True})
             elif method == "DELETE" and path == "/_control/faults":
-                state.set_plan({})
+                state.set_plan({"rules": [], "random": None})
                 self._send(200, {}, {"ok": True})
             elif method == "POST" and path == "/_control/reset":
                 state.reset()

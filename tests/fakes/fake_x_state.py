@@ -139,16 +139,20 @@ class XState:
     # --- faults -------------------------------------------------------------------
 
     def set_plan(self, plan: dict[str, Any]) -> None:
+        """Change the faults and the account's settings; keys left out stay as they are."""
         rules = [Rule(**rule) for rule in plan.get("rules", [])]
         rand = RandomFaults(**plan["random"]) if plan.get("random") else None
         unknown = ({r.action for r in rules} | set(rand.actions if rand else ())) - ACTIONS
         if unknown:
             raise ValueError(f"unknown fault actions: {sorted(unknown)}")
         with self.lock:
-            self.rules = rules
-            self.random = rand
-            if rand is not None:
-                self.rng.seed(rand.seed)
+            # only what the plan names changes: {"access_level": "read"} keeps the rules
+            if "rules" in plan:
+                self.rules = rules
+            if "random" in plan:
+                self.random = rand
+                if rand is not None:
+                    self.rng.seed(rand.seed)
             if "hang_seconds" in plan:
                 self.hang_seconds = float(plan["hang_seconds"])
             if "reset_in" in plan:

@@ -309,3 +309,30 @@ def test_withdraw_deletes_on_x_and_a_second_delete_is_harmless(
     assert fake_x.posts() == []
     assert fake_x.posts(include_deleted=True)[0].deleted
     x.delete(receipt)  # X answers 404: it is gone, which is what was wanted
+
+
+@pytest.mark.slow
+def test_random_faults_still_publish_every_post_exactly_once(
+    runtime: Runtime, x: XPublisher, fake_x: FakeX, clock: FixedClock
+) -> None:
+    """30 % of creates fail at random (500, 429, hang, dropped after storing): every post
+    still ends published once, with the id X gave it."""
+    actions = ["500", "429", "hang", "drop_after_store"]
+    fake_x.plan({"random": {"rate": 0.3, "actions": actions, "seed": 1}, "hang_seconds": 1.5})
+    texts = [f"Chaos {n} https://news.example.com/chaos/{n}" for n in range(12)]
+    ids = make_posts(runtime.sessions, clock, texts)
+    box = outbox(runtime.sessions, x, clock)
+    for _round in range(40):
+        reconcile(runtime, x, clock)
+        box.drain()
+        if all(get_post(runtime.sessions, pid).state == "published" for pid in ids):
+            break
+        clock.advance(timedelta(minutes=10))
+    stored = fake_x.posts()
+    assert sorted(p.text for p in stored) == sorted(texts)
+    by_text = {p.text: p.id for p in stored}
+    for pid, text in zip(ids, texts, strict=True):
+        post = get_post(runtime.sessions, pid)
+        assert (post.state, post.remote_id) == ("published", by_text[text])
+    faults = [r.get("action") for r in fake_x.requests("POST", "/2/tweets")]
+    assert set(actions) <= set(faults)  # every kind of fault happened at least once

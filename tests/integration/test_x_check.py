@@ -110,6 +110,27 @@ def test_check_refuses_a_read_only_token(
     x.close()
 
 
+def test_a_refused_post_stays_visible_until_a_post_goes_out(
+    runtime: Runtime, fake_x: FakeX, db_url: str, tmp_path: Path, clock: FixedClock
+) -> None:
+    x = channel(runtime, fake_x, db_url, tmp_path, clock)
+    make_posts(runtime.sessions, clock, ["Refused once", "Accepted later"])
+    fake_x.fail("403_oauth1_permissions")
+    fake_x.plan({"access_level": ""})  # X does not always say what the token may do
+    assert outbox(runtime.sessions, x, clock).drain() == {"failed": 1, "published": 1}
+    # the second post went out: the channel is healthy again, and check says so
+    assert x.check().ok
+    fake_x.fail("403_forbidden")
+    make_posts(runtime.sessions, clock, ["Refused again"])
+    outbox(runtime.sessions, x, clock).drain()
+    health = x.check()
+    assert not health.ok
+    assert health.detail.startswith("the last post was refused: X refused the request (403")
+    state = channel_state(runtime.sessions)
+    assert state is not None and state.healthy is False
+    x.close()
+
+
 def test_check_says_when_x_cannot_be_reached(
     runtime: Runtime, fake_x: FakeX, db_url: str, tmp_path: Path, clock: FixedClock
 ) -> None:
@@ -131,6 +152,10 @@ def test_no_secret_in_logs_errors_audit_or_state(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)  # everything, tweepy's and requests-oauthlib's too
+    caplog.set_level(logging.DEBUG, logger="urllib3")
+    for name in ("tweepy", "requests_oauthlib", "oauthlib"):
+        # as if nothing had configured them: only the channel's own quieting may hold them
+        caplog.set_level(logging.NOTSET, logger=name)
     x = channel(runtime, fake_x, db_url, tmp_path, clock)
     texts = [f"Secretive {n} https://news.example.com/{n}" for n in range(9)]
     make_posts(runtime.sessions, clock, texts)

@@ -297,3 +297,17 @@ def test_runs_as_a_process_with_a_state_file(tmp_path: os.PathLike[str], auth: O
     with open(state, encoding="utf-8") as handle:
         saved = json.load(handle)
     assert [p["text"] for p in saved["posts"]] == ["from a process"]
+
+
+def test_the_control_api_changes_only_what_a_plan_names(fake: FakeX, auth: OAuth1) -> None:
+    fake.fail("500")
+    control = f"{fake.base_url}/_control/faults"
+    assert requests.post(control, json={"access_level": "read"}, timeout=5).status_code == 200
+    me = requests.get(f"{fake.base_url}/2/users/me", auth=auth, timeout=5)
+    assert me.headers["x-access-level"] == "read"
+    assert post(fake, auth, {"text": "still faulted"}).status_code == 500
+    fake.fail("503", times=None)
+    assert requests.delete(control, timeout=5).status_code == 200
+    assert post(fake, auth, {"text": "no faults left"}).status_code == 201
+    refused = requests.post(control, json={"rules": [{"action": "explode"}]}, timeout=5)
+    assert refused.status_code == 400 and "explode" in refused.json()["error"]

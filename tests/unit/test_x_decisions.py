@@ -11,7 +11,7 @@ import requests
 import urllib3
 
 from bot.channels import x_errors as errors
-from bot.channels import x_match
+from bot.channels import x_health, x_match
 from bot.channels import x_quota as quota
 from bot.channels.x_client import RoutedSession
 from bot.channels.x_image import sniff
@@ -244,3 +244,45 @@ def test_images_are_recognised_by_their_bytes() -> None:
     assert sniff(b"\xff\xd8\xff\xe0rest") == ("image/jpeg", "jpg")
     assert sniff(b"RIFF\x00\x00\x00\x00WEBPVP8 ") == ("image/webp", "webp")
     assert sniff(b"<html>") is None
+
+
+# -- check ---------------------------------------------------------------------------
+
+ME = {"id": "42", "name": "Desk", "username": "desk"}
+
+
+def test_check_report_for_a_working_account() -> None:
+    found = x_health.report(
+        ME, "read-write", quota.Usage(1, 0.02), {}, 16, XSettings(daily_cap=2), NOW
+    )
+    assert found.ok and found.healthy is True
+    assert found.detail == (
+        "posting as @desk (Desk, id 42); today 1 posts of a cap of 2 (1 left); "
+        "month to date 0.02; X's 24-hour post limit: 16 left"
+    )
+
+
+def test_check_report_for_a_read_only_token() -> None:
+    found = x_health.report(ME, "read", quota.Usage(0, 0.0), {}, None, XSettings(), NOW)
+    assert not found.ok and found.healthy is False
+    assert found.detail.startswith("the access token can only read (x-access-level: read)")
+
+
+def test_check_report_keeps_a_refused_post_when_x_does_not_say_the_access_level() -> None:
+    state = {"error": "X refused the request (403: …)", "error_status": 403}
+    silent = x_health.report(ME, "", quota.Usage(0, 0.0), state, None, XSettings(), NOW)
+    assert not silent.ok and silent.healthy is None  # leave the mark for a post to clear
+    told = x_health.report(ME, "read-write", quota.Usage(0, 0.0), state, None, XSettings(), NOW)
+    assert told.ok and told.healthy is True
+
+
+def test_check_report_shows_a_pause() -> None:
+    state = {"paused_until": NOW + timedelta(hours=3), "paused_reason": "daily cap reached"}
+    found = x_health.report(ME, "read-write", quota.Usage(0, 0.0), state, None, XSettings(), NOW)
+    assert found.ok and found.detail.endswith(
+        "paused until 2026-05-10 15:00 UTC: daily cap reached"
+    )
+    over = x_health.report(
+        ME, "read-write", quota.Usage(0, 0.0), state, None, XSettings(), NOW + timedelta(hours=4)
+    )
+    assert "paused" not in over.detail
