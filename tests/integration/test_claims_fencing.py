@@ -116,11 +116,13 @@ def test_a_send_slower_than_the_lease_keeps_its_claim(live: Runtime) -> None:
     pid = approved_post(live, clock)
     platform = ScriptedChannel("x")
     lease = 0.6
+    sending = threading.Event()
 
     class Slow:
         name = "x"
 
         def publish(self, post: OutgoingPost) -> Receipt:
+            sending.set()
             time.sleep(lease * 4)
             return platform.publish(post)
 
@@ -144,13 +146,16 @@ def test_a_send_slower_than_the_lease_keeps_its_claim(live: Runtime) -> None:
             other.drain()
             time.sleep(0.05)
 
+    outcome: list[str | None] = []
+    sender = threading.Thread(target=lambda: outcome.append(slow.publish_one()))
+    sender.start()
+    assert sending.wait(10)  # the slow worker holds the post; now the other one works
     thread = threading.Thread(target=other_replica)
     thread.start()
-    try:
-        assert slow.publish_one() == "published"
-    finally:
-        done.set()
-        thread.join(10)
+    sender.join(30)
+    done.set()
+    thread.join(10)
+    assert outcome == ["published"]
     assert get(live, pid).state == "published"
     assert platform.sends_of(pid) == 1
     assert platform.find_calls == 0
