@@ -43,6 +43,10 @@ class OutboxConfig:
     backoff_cap: timedelta = timedelta(hours=1)
     lease: timedelta = timedelta(seconds=90)
     stale_after: timedelta = timedelta(hours=2)
+    #: how long an unknown outcome waits before it is looked up: a request the platform
+    #: was still working on when we gave up on it may land a moment later (the runtime
+    #: sets it to the backoff base; zero looks at once)
+    settle: timedelta = timedelta(0)
 
 
 def outgoing(post: Post, persist: Any = None) -> OutgoingPost:
@@ -200,7 +204,7 @@ class Outbox:
                 return outcomes.retry(session, claim, str(error), decision, now)
             if isinstance(error, PermanentError):
                 return outcomes.failed(session, claim, str(error), now)
-            return outcomes.unknown(session, claim, str(error), now, self.config.backoff_base)
+            return outcomes.unknown(session, claim, str(error), now, self.config.settle)
 
     @staticmethod
     def _log(

@@ -28,6 +28,7 @@ CONFIG = OutboxConfig(
     backoff_cap=timedelta(minutes=5),
     lease=timedelta(seconds=60),
     stale_after=timedelta(hours=2),
+    settle=timedelta(seconds=10),
 )
 
 
@@ -161,7 +162,7 @@ def test_an_unknown_outcome_is_reconciled_before_any_resend(
         == {}
     )
     assert channel.find_calls == 0
-    clock.advance(CONFIG.backoff_base)
+    clock.advance(CONFIG.settle)
     counts = reconcile_all(
         runtime.sessions, {"x": channel}, clock, "w1", CONFIG.lease, CONFIG.backoff_base
     )
