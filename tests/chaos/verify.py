@@ -22,6 +22,7 @@ from bot.store.models import AuditEvent, Post
 class Figures:
     database: str
     workers: int
+    seed: int = 0
     posts: int = 0
     kills: int = 0
     injected_faults: dict[str, int] = field(default_factory=dict)
@@ -35,6 +36,8 @@ class Figures:
     duplicate_events: int = 0
     x_duplicate_refusals: int = 0
     died_mid_send: int = 0
+    #: of those, posts the platform had stored before the kill: found, not resent
+    died_after_store: int = 0
     found_by_reconcile: int = 0
     resent_after_lookup: int = 0
     attempts: int = 0
@@ -50,6 +53,7 @@ class Figures:
         rows = [
             ("database", self.database),
             ("workers", str(self.workers)),
+            ("seed (CHAOS_SEED)", str(self.seed)),
             ("posts", str(self.posts)),
             ("kills (kill -9)", str(self.kills)),
             (
@@ -63,6 +67,7 @@ class Figures:
             ("wall time", f"{self.wall_seconds:.1f} s"),
             ("send attempts", str(self.attempts)),
             ("died mid-send (lease expired)", str(self.died_mid_send)),
+            ("  ... after the platform stored it", str(self.died_after_store)),
             ("found by reconciliation", str(self.found_by_reconcile)),
             ("resent after lookup found nothing", str(self.resent_after_lookup)),
         ]
@@ -111,9 +116,11 @@ def check_store(
             figures.missing_audit += not (approved and out)
             figures.duplicate_events += names.count("duplicate")
             figures.attempts += names.count("claimed")
-            figures.died_mid_send += sum(
-                1 for e in trail if e.action == "unknown" and "lease expired" in str(e.detail)
-            )
+            for i, event in enumerate(trail):
+                if event.action == "unknown" and "lease expired" in str(event.detail):
+                    figures.died_mid_send += 1
+                    looked = next((e for e in trail[i + 1 :] if e.action == "reconciled"), None)
+                    figures.died_after_store += bool(looked and looked.detail.get("found"))
             figures.found_by_reconcile += sum(
                 1 for e in trail if e.action == "reconciled" and e.detail.get("found")
             )

@@ -245,3 +245,48 @@ def test_a_tick_that_wakes_another_does_not_hold_up_shutdown() -> None:
     scheduler.start()
     assert started.wait(10)
     assert scheduler.shutdown(timedelta(seconds=5)) is True
+
+
+def test_kill_9_after_the_platform_stored_the_post_ends_published_once(
+    db_url: str, tmp_path: Path, waha: FakeWaha
+) -> None:
+    """The worker dies (SIGKILL: no handler, no cleanup) after the gateway stored the
+    message and before the store recorded it. The next worker waits out the lease, looks
+    the post up, finds it, and does not send it again."""
+    post_id = approved_post(db_url)
+    with SlowProxy(waha.url, delay=30.0, prefixes=SEND) as proxy:
+        env = {**env_for(db_url, tmp_path, proxy.url, grace=10), "NEWSBOT_LEASE": "2s"}
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "bot", "worker"],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            assert proxy.seen.wait(60), "the worker never sent the post"
+            deadline = time.monotonic() + 10
+            while not waha.messages() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert len(waha.messages()) == 1  # stored; the answer is still held
+            worker.kill()
+        finally:
+            worker.kill()
+            worker.wait(30)
+        assert post_state(db_url, post_id) == ("publishing", ["approved", "claimed"])
+        time.sleep(2.5)  # the dead worker's lease runs out
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", "publish", "--once"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+    assert len(waha.messages()) == 1
+    assert post_state(db_url, post_id) == (
+        "published",
+        ["approved", "claimed", "unknown", "reconciled"],
+    )
