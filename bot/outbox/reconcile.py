@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 import structlog
 from sqlalchemy import or_, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import audit
@@ -142,10 +143,16 @@ def reconcile_all(
     lease: timedelta,
     retry_in: timedelta,
 ) -> dict[str, int]:
-    expire_leases(sessions, clock)
     counts: dict[str, int] = {}
-    while (
-        outcome := reconcile_one(sessions, channels, clock, worker, lease, retry_in)
-    ) is not None:
-        counts[outcome] = counts.get(outcome, 0) + 1
+    try:
+        expire_leases(sessions, clock)
+        while (
+            outcome := reconcile_one(sessions, channels, clock, worker, lease, retry_in)
+        ) is not None:
+            counts[outcome] = counts.get(outcome, 0) + 1
+    except OperationalError as exc:
+        if "locked" not in str(exc):
+            raise
+        # SQLite busy past its timeout: what was not taken yet waits for the next round
+        log.warning("reconcile.busy", error=str(exc).splitlines()[0])
     return counts
