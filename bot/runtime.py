@@ -62,6 +62,10 @@ class Runtime:
     def __post_init__(self) -> None:
         self.engine = make_engine(self.settings.database_url)
         self.sessions = make_sessionmaker(self.engine)
+        from bot.alerts import Alerter, attach
+
+        # failures alert after their transaction commits (NEWSBOT_ALERTS__WEBHOOK_URL)
+        attach(self.sessions, Alerter.from_settings(self.settings, lambda: self.client, self.clock))
 
     # built on first use: `newsbot drafts list` needs none of these
     @property

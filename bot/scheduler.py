@@ -7,6 +7,7 @@ Every tick records when it last ran, and ``/readyz`` fails when one stops runnin
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -18,6 +19,13 @@ import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
 
 log = structlog.get_logger("bot.scheduler")
+
+#: test-only: comma-separated tick names that run once and then stop, as a hung tick would
+FREEZE_ENV = "NEWSBOT_TEST_FREEZE_TICKS"
+
+
+def frozen_from_env() -> set[str]:
+    return {name.strip() for name in os.environ.get(FREEZE_ENV, "").split(",") if name.strip()}
 
 
 @dataclass
@@ -49,6 +57,8 @@ class Ticks:
     started_at: float = field(default_factory=time.monotonic)
     ticks: dict[str, Tick] = field(default_factory=dict)
     frozen: set[str] = field(default_factory=set)  # tests freeze a tick to watch /readyz turn
+    #: ticks that freeze after their first run (NEWSBOT_TEST_FREEZE_TICKS)
+    freeze_after_first: set[str] = field(default_factory=frozen_from_env)
 
     def report(self) -> dict[str, dict[str, Any]]:
         now = time.monotonic()
@@ -65,8 +75,12 @@ class Ticks:
 
 
 class Scheduler:
-    def __init__(self, ticks: Ticks | None = None) -> None:
+    def __init__(
+        self, ticks: Ticks | None = None, on_tick: Callable[[Ticks], None] | None = None
+    ) -> None:
         self.ticks = ticks or Ticks()
+        #: called after every tick (the database heartbeat); must not raise
+        self.on_tick = on_tick
         self.stop = threading.Event()
         self._scheduler = BackgroundScheduler(timezone=UTC)
         # APScheduler's shutdown holds its job-store lock while it waits for running jobs;
@@ -93,6 +107,10 @@ class Scheduler:
                 tick.running = False
                 tick.last_finished = time.monotonic()
                 tick.runs += 1
+                if name in self.ticks.freeze_after_first:
+                    self.ticks.frozen.add(name)
+            if self.on_tick is not None:
+                self.on_tick(self.ticks)
 
         self._scheduler.add_job(
             run,
@@ -115,6 +133,8 @@ class Scheduler:
                 job.modify(next_run_time=datetime.now(UTC))
 
     def start(self) -> None:
+        if self.ticks.freeze_after_first:
+            log.warning("ticks.freeze_for_test", ticks=sorted(self.ticks.freeze_after_first))
         self._scheduler.start()
 
     @property

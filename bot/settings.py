@@ -228,11 +228,20 @@ class Settings(BaseSettings):
     def secret_values(self) -> list[str]:
         """Every secret's plain value, so the log redactor can scrub them anywhere."""
         found: list[str] = []
-        for group in (self.x, self.whatsapp, self.web):
+        groups = [getattr(self, n) for n in type(self).model_fields]
+        for group in [g for g in groups if isinstance(g, BaseModel)]:
             for name in type(group).model_fields:
                 value = getattr(group, name)
                 if isinstance(value, SecretStr) and value.get_secret_value():
                     found.append(value.get_secret_value())
+        # a database password, and a webhook URL (chat webhooks carry their token in it)
+        from sqlalchemy.engine import make_url
+
+        password = make_url(self.database_url).password
+        if password:
+            found.append(str(password))
+        if self.alerts.webhook_url is not None:
+            found.append(str(self.alerts.webhook_url))
         return found
 
 

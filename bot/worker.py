@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
+from bot.heartbeat import Heartbeat
 from bot.runtime import Runtime
 from bot.scheduler import Scheduler, Ticks
 
@@ -17,7 +18,7 @@ def poll_tick(interval: timedelta) -> timedelta:
 
 def build_scheduler(runtime: Runtime, ticks: Ticks | None = None) -> Scheduler:
     s = runtime.settings
-    scheduler = Scheduler(ticks)
+    scheduler = Scheduler(ticks, Heartbeat(runtime.sessions, runtime.clock, runtime.worker))
 
     def poll(stop: threading.Event) -> None:
         runtime.poll_round(stop)

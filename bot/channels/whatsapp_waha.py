@@ -10,20 +10,25 @@ from __future__ import annotations
 
 import mimetypes
 import re
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+import structlog
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.base import Health, OutgoingPost, Publisher, Receipt
+from bot.channels.health import mark_channel_health
 from bot.channels.whatsapp_setup import channel_report, session_report
 from bot.channels.whatsapp_waha_http import WahaHttp
 from bot.clock import Clock
 from bot.errors import BotError, ChannelPaused, PermanentError
 from bot.http import make_client
 from bot.settings import Settings
+from bot.store.db import transaction
 
+log = structlog.get_logger("bot.channels.whatsapp")
 NAME = "whatsapp"
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -65,12 +70,24 @@ class WahaPublisher:
         channel_id: str | None,
         clock: Clock,
         recheck: timedelta,
+        on_health: Callable[[bool, str | None], None] | None = None,
     ) -> None:
         self.http = http
         self.session = session
         self.channel_id = channel_id
         self.clock = clock
         self.recheck = recheck
+        self.on_health = on_health
+        self._healthy: bool | None = None
+
+    def _health(self, healthy: bool, error: str | None) -> None:
+        """Tell the desk when the gateway turns unusable or usable again (alerts, dashboard);
+        only on a change seen by this process, so a normal send costs no extra write."""
+        if self._healthy is healthy:
+            return
+        self._healthy = healthy
+        if self.on_health is not None:
+            self.on_health(healthy, error)
 
     def _chat(self) -> str:
         if not self.channel_id:
@@ -100,6 +117,15 @@ class WahaPublisher:
         return reserved
 
     def publish(self, post: OutgoingPost) -> Receipt:
+        try:
+            receipt = self._publish(post)
+        except ChannelPaused as exc:
+            self._health(False, exc.reason)
+            raise
+        self._health(True, None)
+        return receipt
+
+    def _publish(self, post: OutgoingPost) -> Receipt:
         if len(post.text) > TEXT_LIMIT:
             raise PermanentError(
                 f"the post is {len(post.text)} characters; WhatsApp allows {TEXT_LIMIT}"
@@ -231,4 +257,15 @@ def build(settings: Settings, sessions: sessionmaker[Session], clock: Clock) -> 
         channel_id=wa.channel_id,
         clock=clock,
         recheck=wa.session_recheck,
+        on_health=lambda healthy, error: _record_health(sessions, clock, healthy, error),
     )
+
+
+def _record_health(
+    sessions: sessionmaker[Session], clock: Clock, healthy: bool, error: str | None
+) -> None:
+    try:
+        with transaction(sessions) as session:
+            mark_channel_health(session, NAME, healthy, {"error": error}, clock.now())
+    except Exception:  # the send's outcome matters more than noting the gateway's health
+        log.warning("channel.health_not_recorded", channel=NAME, exc_info=True)

@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels import x_quota as quota
+from bot.channels.health import mark_channel_health
 from bot.settings import XSettings
 from bot.store.db import transaction
 from bot.store.models import ChannelState, ChannelUsage
@@ -120,15 +121,18 @@ def mark(
         state = _state(session, now)
         if state.healthy == healthy and (state.detail or {}).get("error") == error:
             return
-        state.healthy = healthy
-        detail = dict(state.detail or {})
-        if error is None:
-            for key in ("error", "error_at", "error_status"):
-                detail.pop(key, None)
-        else:
-            detail.update(error=error, error_at=now.isoformat(), error_status=status)
-        state.detail = detail
-        state.updated_at = now
+        # through the shared helper, so a flip raises the channel alert
+        mark_channel_health(
+            session,
+            "x",
+            healthy,
+            {
+                "error": error,
+                "error_at": now.isoformat() if error is not None else None,
+                "error_status": status if error is not None else None,
+            },
+            now,
+        )
 
 
 def note_x_limit(sessions: sessionmaker[Session], now: datetime, headers: dict[str, str]) -> None:

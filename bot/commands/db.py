@@ -1,10 +1,11 @@
-"""db upgrade."""
+"""db upgrade, db copy."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
+from bot.commands import dbcopy
 from bot.commands.common import with_runtime
 from bot.runtime import Runtime
 from bot.store.db import current_revision, upgrade
@@ -26,3 +27,4 @@ def register(sub: Any) -> None:
     dbsub = p.add_subparsers(dest="db_command", required=True, parser_class=type(p))
     up = dbsub.add_parser("upgrade", help="apply migrations", description="apply migrations")
     up.set_defaults(handler=with_runtime(_upgrade, migrated=False))
+    dbcopy.register(dbsub)

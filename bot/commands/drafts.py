@@ -9,7 +9,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from bot.commands.common import print_jsonl, print_table, shorten, with_runtime
-from bot.editorial.length import LIMITS, measure
 from bot.errors import BotError, UsageError
 from bot.outbox.states import State
 from bot.review import actions
@@ -73,6 +72,8 @@ def _show(runtime: Runtime, args: argparse.Namespace) -> int:
     with runtime.sessions() as session:
         post = _get(session, args.id)
         data = draft_json(post)
+    from bot.editorial.length import LIMITS, measure
+
     length = measure(post.channel, post.text)
     print(f"post {post.id} · {post.channel} · {post.state} · {length}/{LIMITS[post.channel]}")
     print(f"article: {data['title']}\n  {data['url']}")
@@ -148,7 +149,7 @@ def register(sub: Any) -> None:
     dsub = p.add_subparsers(dest="drafts_command", required=True, parser_class=type(p))
     ls = dsub.add_parser("list", help="list posts", description="list posts")
     ls.add_argument("--state", choices=[s.value for s in State])
-    ls.add_argument("--channel", choices=sorted(LIMITS))
+    ls.add_argument("--channel", choices=["whatsapp", "x"])
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(handler=with_runtime(_list))
     show = dsub.add_parser("show", help="one post in full", description="one post in full")

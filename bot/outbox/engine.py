@@ -154,6 +154,10 @@ class Outbox:
         bound = log.bind(post_id=post.id, article_id=post.article_id, channel=post.channel)
         started = self.clock.now()
         self.in_flight.add(post.id)
+        # whatever the channel logs while sending carries the post it is about
+        context = structlog.contextvars.bind_contextvars(
+            post_id=post.id, article_id=post.article_id, channel=post.channel
+        )
         try:
             with Heartbeat(self.sessions, self.clock, post.id, self.worker, self.config.lease):
                 receipt, error = self._send(channel, item, bound)
@@ -165,6 +169,7 @@ class Outbox:
                 lambda: self._record(claim, receipt, error), f"outcome of post {post.id}"
             )
         finally:
+            structlog.contextvars.reset_contextvars(**context)
             self.in_flight.discard(post.id)
         metrics.ATTEMPTS.labels(post.channel, outcome).inc()
         self._log(bound, outcome, receipt, error)

@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot import audit, metrics
+from bot import alerts, audit, metrics
 from bot.channels.base import Receipt
 from bot.errors import ChannelPaused
 from bot.outbox.backoff import RetryDecision
@@ -175,6 +175,7 @@ def retry(
         post.error = f"gave up after {claim.attempt} attempts: {error}"
         detail = {"error": post.error, "attempts": claim.attempt}
         audit.record(session, "failed", at=now, post=post, detail=detail)
+        alerts.post_failed(session, post, post.error)
         return "failed"
     post.state = State.APPROVED
     post.error = error
@@ -224,6 +225,7 @@ def failed(session: Session, claim: Claim, error: str, now: datetime) -> str:
     post.state = State.FAILED
     post.error = error
     audit.record(session, "failed", at=now, post=post, detail={"error": error})
+    alerts.post_failed(session, post, error)
     return "failed"
 
 

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from bot import audit
 from bot.channels.base import Publisher, Receipt
-from bot.editorial.length import LIMITS, measure
 from bot.errors import BotError
 from bot.outbox.states import EDITABLE, IllegalTransition, State, check_move
 from bot.store.models import Post
@@ -53,6 +52,8 @@ def approve(
             f"post {post.id} was edited by {actor}; "
             "another editor must approve it (two-person rule)"
         )
+    from bot.editorial.length import LIMITS, measure  # twitter-text is slow to import
+
     length = measure(post.channel, post.text)
     if length > LIMITS[post.channel]:
         raise ReviewError(

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot import metrics
+from bot import alerts, metrics
 from bot.sources.feeds import FeedError, FeedItem, ParsedFeed, parse_feed
 from bot.sources.fetch import FetchError, fetch
 from bot.store.models import Article, Source
@@ -147,6 +147,7 @@ def apply_poll(
     if outcome.status == "error":
         source.last_error = outcome.error
         source.failures_in_row += 1
+        alerts.source_failed(session, source)
         bound.warning(
             "poll.failed",
             action="poll_failed",
@@ -154,6 +155,7 @@ def apply_poll(
             failures=source.failures_in_row,
         )
     else:
+        alerts.source_ok(session, source)
         source.last_error = None
         source.failures_in_row = 0
         source.last_success_at = now

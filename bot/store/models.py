@@ -250,3 +250,21 @@ class SubscriberSend(Base):
     message_id: Mapped[str | None] = mapped_column(String(200), index=True)
     status: Mapped[str] = mapped_column(String(20))
     updated_at: Mapped[datetime]
+
+
+class TickHeartbeat(Base):
+    """When each worker's periodic ticks last ran, so any process can tell whether the
+    workers are alive (``/readyz`` of a web-only process, the tick-age metric)."""
+
+    __tablename__ = "tick_heartbeats"
+
+    worker: Mapped[str] = mapped_column(String(100), primary_key=True)
+    tick: Mapped[str] = mapped_column(String(40), primary_key=True)
+    interval_seconds: Mapped[float] = mapped_column(Float)
+    #: when the tick last finished (before its first run: when its worker started)
+    last_finished_at: Mapped[datetime | None]
+    #: set while the tick is running (a long poll round is busy, not dead)
+    running_since: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    #: when the worker last wrote this row; rows of workers gone for a day are pruned
+    seen_at: Mapped[datetime] = mapped_column(index=True)

@@ -14,7 +14,7 @@ from bot.review.when import format_local
 from bot.runtime import Runtime
 from bot.scheduler import Scheduler
 from bot.store.models import ChannelState, Post
-from bot.web.health import router as health_router
+from bot.web.health import install as install_health
 from bot.web.routes.whatsapp_webhook import router as whatsapp_webhook_router
 
 
@@ -44,7 +44,7 @@ def create_app(runtime: Runtime, scheduler: Scheduler | None = None) -> FastAPI:
         loader=FileSystemLoader([str(d) for d in template_dirs(runtime.settings.templates_dir)]),
         autoescape=select_autoescape(["html"]),
     )
-    app.include_router(health_router)
+    install_health(app)  # /healthz, /readyz, /metrics, request ids
     app.include_router(whatsapp_webhook_router)  # Cloud API webhooks, signed by Meta
 
     @app.get("/", response_class=HTMLResponse)

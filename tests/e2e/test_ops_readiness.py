@@ -1,0 +1,80 @@
+"""Readiness through the real processes: a frozen tick turns `newsbot run` unready, and a
+web-only process is ready only while a worker ticks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Cli
+from tests.ops import Process, free_port, get, wait_until
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+
+def readyz(port: int) -> tuple[int, dict]:
+    status, _, body = get(f"http://127.0.0.1:{port}/readyz")
+    return status, json.loads(body)
+
+
+def test_freezing_the_publish_tick_turns_readyz_503(cli: Cli, tmp_path: Path) -> None:
+    port = free_port()
+    env = {
+        **cli.env,
+        "NEWSBOT_WEB__PORT": str(port),
+        "NEWSBOT_PUBLISH_INTERVAL": "1s",
+        "NEWSBOT_TEST_FREEZE_TICKS": "publish",
+    }
+    run = Process(["run"], cli.cwd, env, tmp_path / "run.log")
+    try:
+        # every tick has run once (publish too): ready
+        _, body = wait_until(lambda: (r := readyz(port))[0] == 200 and r, timeout=30)
+        assert body["status"] == "ready" and body["failed"] == []
+        assert body["checks"]["scheduler"]["ticks"]["publish"]["runs"] == 1
+        # publish never runs again: past twice its interval, not ready, and it says why
+        _, body = wait_until(lambda: (r := readyz(port))[0] == 503 and r, timeout=30)
+        assert body["status"] == "not ready"
+        assert body["failed"] == ["scheduler"]
+        ticks = body["checks"]["scheduler"]["ticks"]
+        assert ticks["publish"]["ok"] is False and ticks["publish"]["runs"] == 1
+        assert ticks["publish"]["age_seconds"] > ticks["publish"]["budget_seconds"] == 3.0
+        assert all(t["ok"] for name, t in ticks.items() if name != "publish")
+        assert body["checks"]["database"]["ok"] and body["checks"]["migrations"]["ok"]
+        assert set(body["channels"]) == {"x", "whatsapp"}  # reported, not failing
+        assert get(f"http://127.0.0.1:{port}/healthz")[0] == 200  # alive all along
+    finally:
+        assert run.stop() == 0
+    lines = run.lines()  # every line of the log is one JSON object
+    assert any(
+        line["event"] == "ticks.freeze_for_test" and line["ticks"] == ["publish"] for line in lines
+    )
+
+
+def test_a_web_only_process_follows_the_workers_heartbeats(cli: Cli, tmp_path: Path) -> None:
+    port = free_port()
+    env = {**cli.env, "NEWSBOT_WEB__PORT": str(port), "NEWSBOT_PUBLISH_INTERVAL": "1s"}
+    web = Process(["web"], cli.cwd, env, tmp_path / "web.log")
+    worker: Process | None = None
+    try:
+        status, body = wait_until(lambda: readyz(port), timeout=30)
+        assert status == 503 and body["failed"] == ["workers"]
+        assert body["checks"]["workers"]["error"] == "no worker has reported a heartbeat"
+
+        worker = Process(["worker"], cli.cwd, env, tmp_path / "worker.log")
+        _, body = wait_until(lambda: (r := readyz(port))[0] == 200 and r, timeout=30)
+        ticks = body["checks"]["workers"]["ticks"]
+        assert set(ticks) == {"poll", "publish", "reconcile", "maintenance"}
+        assert all(t["ok"] for t in ticks.values())
+
+        assert worker.stop() == 0
+        worker = None
+        # publish (1 s) goes stale first: 2 × 1 s + 1 s, plus the 5 s heartbeat period
+        _, body = wait_until(lambda: (r := readyz(port))[0] == 503 and r, timeout=30)
+        assert body["failed"] == ["workers"]
+        assert body["checks"]["workers"]["ticks"]["publish"]["ok"] is False
+    finally:
+        if worker is not None:
+            worker.stop()
+        assert web.stop() == 0

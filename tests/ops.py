@@ -1,0 +1,175 @@
+"""Helpers for the operations tests: posts in the database, free ports, a `newsbot`
+process in the background, Prometheus text parsing."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+from prometheus_client.parser import text_string_to_metric_families
+
+from bot.clock import Clock
+from bot.review import actions
+from bot.runtime import Runtime
+from bot.store.db import transaction
+from bot.store.models import Article, Post
+
+
+def make_posts(
+    runtime: Runtime, clock: Clock, n: int, channel: str = "x", approve: bool = True
+) -> list[int]:
+    ids = []
+    with transaction(runtime.sessions) as session:
+        for i in range(n):
+            url = f"https://n.example/{channel}/{i}-{uuid.uuid4().hex[:8]}"
+            article = Article(
+                guid=url,
+                url=url,
+                canonical_url=url,
+                title=f"Story {i}",
+                tags=[],
+                quotes=[],
+                status="drafted",
+                created_at=clock.now(),
+            )
+            session.add(article)
+            session.flush()
+            post = Post(
+                article_id=article.id,
+                channel=channel,
+                state="pending_review",
+                text=f"Story {i} {url}",
+                hashtags=[],
+                attempts=0,
+                channel_data={},
+                created_at=clock.now(),
+                updated_at=clock.now(),
+            )
+            session.add(post)
+            session.flush()
+            if approve:
+                actions.approve(session, post, "ed", clock.now())
+            ids.append(post.id)
+    return ids
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
+    """GET without raising on 4xx/5xx: (status, lower-cased headers, body)."""
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            headers = {k.lower(): v for k, v in response.headers.items()}
+            return response.status, headers, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, {k.lower(): v for k, v in exc.headers.items()}, exc.read().decode()
+
+
+def wait_until(check: Callable[[], Any], timeout: float, every: float = 0.2) -> Any:
+    """Poll ``check`` until it returns something truthy; that value, or AssertionError."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        try:
+            last = check()
+        except (OSError, urllib.error.URLError) as exc:  # the server is not up yet
+            last = exc
+        if last and not isinstance(last, Exception):
+            return last
+        time.sleep(every)
+    raise AssertionError(f"gave up after {timeout}s; last: {last!r}")
+
+
+class Process:
+    """`python -m bot ARGS` in the background, its stderr (the log) kept in a file."""
+
+    def __init__(self, args: list[str], cwd: Path, env: dict[str, str], log: Path) -> None:
+        self.log = log
+        self._handle = log.open("w")
+        self.popen = subprocess.Popen(
+            [sys.executable, "-m", "bot", *args],
+            cwd=cwd,
+            env={**env, "PYTHONFAULTHANDLER": "1"},
+            stdout=subprocess.DEVNULL,
+            stderr=self._handle,
+            text=True,
+        )
+
+    def stop(self, timeout: float = 30) -> int:
+        if self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGTERM)
+        try:
+            code = self.popen.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            # stuck: have faulthandler write every thread's stack into the log, then kill
+            self.popen.send_signal(signal.SIGABRT)
+            try:
+                code = self.popen.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                code = self.popen.wait()
+        self._handle.close()
+        return code
+
+    def lines(self) -> list[dict[str, Any]]:
+        out = []
+        for line in self.log.read_text().splitlines():
+            if line.strip():
+                out.append(json.loads(line))  # every line of the log is one JSON object
+        return out
+
+
+def metric_samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """Prometheus text → {(sample name, sorted labels): value}."""
+    samples = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            samples[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
+    return samples
+
+
+def sample(
+    samples: dict[tuple[str, tuple[tuple[str, str], ...]], float], name: str, **labels: str
+) -> float | None:
+    return samples.get((name, tuple(sorted(labels.items()))))
+
+
+def environ_without_newsbot() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+
+
+@contextlib.contextmanager
+def serving(app: Any) -> Iterator[httpx.Client]:
+    """The app behind a real uvicorn server on loopback, and a client for it."""
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    wait_until(lambda: server.started, timeout=10, every=0.05)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            yield client
+    finally:
+        server.should_exit = True
+        thread.join(10)
