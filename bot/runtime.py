@@ -103,14 +103,7 @@ class Runtime:
         from bot.outbox.engine import Outbox, OutboxConfig
 
         s = self.settings
-        config = OutboxConfig(
-            s.max_attempts,
-            s.backoff_base,
-            s.backoff_cap,
-            s.lease,
-            s.stale_after,
-            settle=s.backoff_base,
-        )
+        config = OutboxConfig(s.max_attempts, s.backoff_base, s.backoff_cap, s.lease, s.stale_after)
         return Outbox(self.sessions, self.channels, self.clock, config, self.worker)
 
     def enrich(self, article: ArticleData) -> ArticleData:

@@ -43,9 +43,9 @@ class OutboxConfig:
     backoff_cap: timedelta = timedelta(hours=1)
     lease: timedelta = timedelta(seconds=90)
     stale_after: timedelta = timedelta(hours=2)
-    #: how long an unknown outcome waits before it is looked up: a request the platform
-    #: was still working on when we gave up on it may land a moment later (the runtime
-    #: sets it to the backoff base; zero looks at once)
+    #: how long an unknown outcome waits before it is looked up, for a platform that may
+    #: store a request a while after it stopped answering it. Zero (the default) looks at
+    #: the next reconcile tick; `newsbot publish --once` then resolves it at once.
     settle: timedelta = timedelta(0)
 
 
