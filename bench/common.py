@@ -72,22 +72,14 @@ def quiet() -> None:
 
 
 def static_server(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """``python -m http.server`` in its own process (Last-Modified and 304 included), so the
+    """``bench.static_server`` in its own process (Last-Modified and 304 included), so the
     server does not share the measured process's interpreter."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "http.server",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--directory",
-            str(folder),
-        ],
+        [sys.executable, "-m", "bench.static_server", str(folder), str(port)],
+        cwd=Path(__file__).resolve().parents[1],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import structlog
 from sqlalchemy import and_, or_, select, update
@@ -12,13 +13,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import audit, metrics
-from bot.editorial.compose import Editor
-from bot.editorial.extract import html_to_text
 from bot.editorial.model import ArticleData, Draft
 from bot.errors import UsageError
 from bot.outbox.states import State
 from bot.store.db import transaction
 from bot.store.models import Article, Post
+
+if TYPE_CHECKING:
+    from bot.editorial.compose import Editor
 
 log = structlog.get_logger("bot.drafting")
 
@@ -37,6 +39,8 @@ def article_data(article: Article, raw: bool = False) -> ArticleData:
     body = article.body or ""
     summary = article.summary
     if raw:
+        from bot.editorial.extract import html_to_text  # trafilatura loads on first use
+
         body = html_to_text(body)
         summary = html_to_text(summary) if summary else None
     return ArticleData(

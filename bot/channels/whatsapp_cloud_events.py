@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any
 
 import structlog
-from pywa import utils as pywa_utils
 from sqlalchemy.orm import Session
 
 from bot import audit
@@ -30,6 +29,8 @@ CALLBACK_PREFIX = "newsbot"
 def valid_signature(app_secret: str, body: bytes, header: str | None) -> bool:
     if not app_secret or not header or not header.startswith("sha256="):
         return False
+    from pywa import utils as pywa_utils  # imported on use: pywa is slow to load
+
     return bool(
         pywa_utils.webhook_updates_validator(
             app_secret=app_secret, request_body=body, x_hub_signature=header

@@ -17,9 +17,9 @@ with warnings.catch_warnings():
     from twitter_text import parse_tweet
     from twitter_text.config import config as twitter_config
 
-X_LIMIT = 280
-WHATSAPP_LIMIT = 4096
-LIMITS = {"x": X_LIMIT, "whatsapp": WHATSAPP_LIMIT}
+from bot.editorial.limits import LIMITS, WHATSAPP_LIMIT, X_LIMIT
+
+__all__ = ["LIMITS", "WHATSAPP_LIMIT", "X_LIMIT", "measure", "whatsapp_length", "x_length"]
 
 
 def twitter_options(*, discount_emoji: bool = True) -> dict[str, Any]:

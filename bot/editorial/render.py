@@ -13,7 +13,6 @@ word boundary and end it with "…". The link is never dropped and a quote is ne
 from __future__ import annotations
 
 import re
-import sys
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -26,12 +25,10 @@ from jinja2.sandbox import SandboxedEnvironment
 from bot.editorial import whatsapp
 from bot.editorial.length import LIMITS, measure
 from bot.editorial.model import ArticleData, ChannelPost, Quote
+from bot.editorial.templates import template_dirs
 from bot.editorial.text import is_cjk
 from bot.errors import UsageError
 
-REPO_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
-#: where a regular (non-editable) install puts the bundled templates (pyproject data-files)
-INSTALLED_TEMPLATES = Path(sys.prefix) / "share" / "newsbot" / "templates"
 ELLIPSIS = "…"
 
 #: the quotation marks a post puts around a quote, by the article's language
@@ -44,15 +41,6 @@ QUOTE_MARKS = {
     "pl": ("„", "”"),
 }
 DEFAULT_MARKS = ("“", "”")
-
-
-def template_dirs(override: Path | None) -> list[Path]:
-    """Where templates are looked up: the newsroom's override first, then the bundled ones
-    (also used by the web app for its pages)."""
-    dirs = [override] if override else []
-    bundled = REPO_TEMPLATES if REPO_TEMPLATES.is_dir() else INSTALLED_TEMPLATES
-    dirs.append(bundled)
-    return [d for d in dirs if d.is_dir()]
 
 
 def make_environment(override: Path | None = None) -> SandboxedEnvironment:

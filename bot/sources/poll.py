@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import httpx
 import structlog
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot import alerts, metrics
@@ -94,7 +94,7 @@ def store_items(
         if urls
         else set()
     )
-    added = 0
+    rows: list[dict[str, object]] = []
     seen: set[str] = set()
     for item in candidates:
         if item.canonical_url in known_urls or item.canonical_url in seen or item.guid in seen:
@@ -102,29 +102,31 @@ def store_items(
         seen.update((item.canonical_url, item.guid))
         # the feed's HTML is stored as given; it becomes text when (if) the article is
         # drafted, so a feed's back catalogue costs one insert per item and no parsing
-        article = Article(
-            source_id=source.id,
-            guid=item.guid,
-            url=item.url,
-            canonical_url=item.canonical_url,
-            title=item.title or item.url,
-            summary=item.summary,
-            author=item.author,
-            published_at=item.published_at,
-            tags=list(item.tags),
-            body=item.content or item.summary,
-            image_url=item.image_url,
-            quotes=[],
-            status="new" if item.guid in fresh else "old",
-            created_at=now,
+        rows.append(
+            {
+                "source_id": source.id,
+                "guid": item.guid,
+                "url": item.url,
+                "canonical_url": item.canonical_url,
+                "title": item.title or item.url,
+                "summary": item.summary,
+                "author": item.author,
+                "published_at": item.published_at,
+                "tags": list(item.tags),
+                "body": item.content or item.summary,
+                "image_url": item.image_url,
+                "quotes": [],
+                "status": "new" if item.guid in fresh else "old",
+                "created_at": now,
+            }
         )
-        try:
-            with session.begin_nested():  # another feed may carry the same article
-                session.add(article)
-        except IntegrityError:
-            continue
-        added += 1
-    return added
+    if not rows:
+        return 0
+    # one statement for the whole batch; an article another feed (or replica) stored
+    # meanwhile is skipped by the unique constraints, not raised
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    result = session.execute(insert(Article).on_conflict_do_nothing().returning(Article.id), rows)
+    return len(result.all())
 
 
 def apply_poll(

@@ -116,6 +116,8 @@ class Post(Base):
     __table_args__ = (
         UniqueConstraint("article_id", "channel"),
         Index("ix_posts_due", "state", "next_attempt_at"),
+        # the dashboard's queue: articles by state, newest first, channel without a lookup
+        Index("ix_posts_queue", "state", "article_id", "channel"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -250,6 +252,36 @@ class SubscriberSend(Base):
     message_id: Mapped[str | None] = mapped_column(String(200), index=True)
     status: Mapped[str] = mapped_column(String(20))
     updated_at: Mapped[datetime]
+
+
+class WebSession(Base):
+    """A signed-in dashboard session; the cookie holds the token, the table its sha256."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    address: Mapped[str | None] = mapped_column(String(100))
+
+
+class SignInAttempt(Base):
+    """Every sign-in try, kept a day: the rate limit per account and per address reads it."""
+
+    __tablename__ = "sign_in_attempts"
+    __table_args__ = (
+        Index("ix_sign_in_attempts_name_at", "name", "at"),
+        Index("ix_sign_in_attempts_address_at", "address", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    address: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime]
+    ok: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class TickHeartbeat(Base):

@@ -75,7 +75,7 @@ def test_web_request_lines_carry_the_request_id(tmp_path: Path, log_lines: io.St
     try:
         with serving(create_app(runtime)) as client:
             answer = client.get("/metrics", headers={"X-Request-ID": "probe-42"})
-            client.get("/")  # the dashboard fails without a database: 500, still logged
+            client.get("/signin")  # the sign-in page fails without a database: 500, still logged
     finally:
         runtime.close()
     assert answer.status_code == 200 and answer.headers["X-Request-ID"] == "probe-42"
@@ -87,5 +87,7 @@ def test_web_request_lines_carry_the_request_id(tmp_path: Path, log_lines: io.St
         line for line in found if line["event"] == "http.request" and line["path"] == "/metrics"
     )
     assert (request["request_id"], request["status"], request["method"]) == ("probe-42", 200, "GET")
-    page = next(line for line in found if line["event"] == "http.request" and line["path"] == "/")
+    page = next(
+        line for line in found if line["event"] == "http.request" and line["path"] == "/signin"
+    )
     assert page["status"] == 500 and page["level"] == "info" and len(page["request_id"]) == 32

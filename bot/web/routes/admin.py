@@ -1,0 +1,130 @@
+"""Sources and channels (admin): feeds, channel health, accounts and roles."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import structlog
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from bot.errors import UsageError
+from bot.users import ROLES, add_user
+from bot.web import desk
+from bot.web.deps import check_csrf, get_web, require
+from bot.web.pages import redirect, render
+from bot.web.roles import Actor
+
+router = APIRouter(dependencies=[Depends(check_csrf)])
+log = structlog.get_logger("bot.web")
+Admin = Annotated[Actor, Depends(require("admin"))]
+
+
+@router.get("/admin", response_class=HTMLResponse)
+def admin_page(request: Request, actor: Admin) -> HTMLResponse:
+    web = get_web(request)
+    with web.read() as session:
+        sources = desk.sources_with_counts(session)
+        channels = desk.channel_views(session, web.runtime, web.now())
+        users = desk.users(session)
+    checks = getattr(request.app.state, "last_checks", {})
+    return render(
+        request,
+        "web/admin.html",
+        actor=actor,
+        sources=sources,
+        channels=channels,
+        users=users,
+        roles=ROLES,
+        checks=checks,
+    )
+
+
+def _do(request: Request, action: object, done: str) -> Response:
+    try:
+        with get_web(request).write() as session:
+            action(session)  # type: ignore[operator]
+    except UsageError as exc:
+        return redirect(request, "/admin", str(exc), kind="error")
+    # desk changes are not post events: they go to the log, with who made them
+    log.info("web.admin", actor=request.state.actor.name, done=done)
+    return redirect(request, "/admin", done)
+
+
+@router.post("/admin/sources")
+def add_source(
+    request: Request,
+    _actor: Admin,
+    url: Annotated[str, Form(max_length=2048)] = "",
+    auto_approve: Annotated[str, Form(max_length=5)] = "",
+    backfill: Annotated[int, Form(ge=0, le=1000)] = 0,
+) -> Response:
+    runtime = get_web(request).runtime
+    return _do(
+        request,
+        lambda s: desk.add_source(s, runtime, url, auto_approve == "on", backfill),
+        f"Added {url}; it is polled on the next round.",
+    )
+
+
+@router.post("/admin/sources/{source_id}/remove")
+def remove_source(request: Request, source_id: int, _actor: Admin) -> Response:
+    return _do(
+        request,
+        lambda s: desk.remove_source(s, source_id),
+        f"Removed source {source_id} (its articles and posts are kept).",
+    )
+
+
+@router.post("/admin/channels/{name}/check")
+def check_channel(request: Request, name: str, _actor: Admin) -> Response:
+    web = get_web(request)
+    channel = web.runtime.channels.get(name)
+    if channel is None:
+        return redirect(request, "/admin", f"No channel {name}.", kind="error")
+    try:
+        health = channel.check()
+        result = {"ok": health.ok, "detail": web.scrub(health.detail), "data": health.data}
+    except Exception as exc:  # a check reports whatever the channel raised, never a traceback
+        result = {"ok": False, "detail": web.scrub(f"{exc.__class__.__name__}: {exc}"), "data": {}}
+    request.app.state.last_checks = {**getattr(request.app.state, "last_checks", {}), name: result}
+    return redirect(request, "/admin", f"{name}: {'ok' if result['ok'] else 'unhealthy'}.")
+
+
+@router.post("/admin/users")
+def create_user(
+    request: Request,
+    _actor: Admin,
+    name: Annotated[str, Form(max_length=100)] = "",
+    role: Annotated[str, Form(max_length=20)] = "viewer",
+    password: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    now = get_web(request).now()
+    return _do(
+        request, lambda s: add_user(s, name.strip(), role, password, now), f"Added {role} {name}."
+    )
+
+
+@router.post("/admin/users/{user_id}/role")
+def change_role(
+    request: Request,
+    user_id: int,
+    _actor: Admin,
+    role: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    return _do(request, lambda s: desk.set_role(s, user_id, role), f"Role changed to {role}.")
+
+
+@router.post("/admin/users/{user_id}/disabled")
+def change_disabled(
+    request: Request,
+    user_id: int,
+    _actor: Admin,
+    disabled: Annotated[str, Form(max_length=5)] = "",
+) -> Response:
+    off = disabled == "yes"
+    return _do(
+        request,
+        lambda s: desk.set_disabled(s, user_id, off),
+        "Account disabled; its sessions ended." if off else "Account enabled.",
+    )
