@@ -2,7 +2,8 @@
 
 Actions (extend the list, never rename): drafted, edited, approved, scheduled, rejected,
 expired, claimed, published, retry_scheduled, failed, unknown, reconciled, withdrawn,
-retried, held, waiting, delivery (Cloud API status webhooks), image_dropped.
+retried, held, waiting, delivery (Cloud API status webhooks), image_dropped, duplicate
+(a second copy of a post reached the platform: a person deletes one).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ ACTIONS = (
     "waiting",
     "delivery",
     "image_dropped",
+    "duplicate",
 )
 
 SYSTEM = "system"

@@ -145,6 +145,8 @@ class Scheduler:
         """Let the tick in flight finish (bounded by ``grace``); True if everything stopped."""
         with self._wake_lock:
             self.stop.set()
+        if not self._scheduler.running:  # stopped before it started
+            return True
         done = threading.Event()
 
         def wait() -> None:

@@ -91,9 +91,9 @@ def _show(runtime: Runtime, args: argparse.Namespace) -> int:
     return 0
 
 
-def _get(session: Session, post_id: int) -> Post:
+def _get(session: Session, post_id: int, *, for_update: bool = False) -> Post:
     try:
-        post = actions.get_post(session, post_id)
+        post = actions.get_post(session, post_id, for_update=for_update)
     except actions.ReviewError as exc:
         raise UsageError(str(exc)) from None
     _ = post.article
@@ -104,7 +104,8 @@ def _act(runtime: Runtime, post_id: int, verb: str, **kwargs: Any) -> int:
     now = runtime.clock.now()
     try:
         with transaction(runtime.sessions) as session:
-            post = _get(session, post_id)
+            # locked: a worker's claim cannot slip in between reading the state and changing it
+            post = _get(session, post_id, for_update=True)
             getattr(actions, verb)(session, post, ACTOR, now, **kwargs)
             state, scheduled = post.state, post.scheduled_at
     except actions.ReviewError as exc:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
+from bot import audit
 from bot.outbox.states import State
 from bot.store.models import ChannelState, Post, Source
 
@@ -102,7 +103,8 @@ def claim_unknown(session: Session, worker: str, now: datetime, lease: timedelta
     """Take an ``unknown`` post for reconciliation; it stays ``unknown`` under our lease."""
     condition = and_(
         Post.state == State.UNKNOWN,
-        or_(Post.lease_until.is_(None), Post.lease_until < now),
+        # lease_until on an unknown post: not before then (it settles, or a lookup failed)
+        or_(Post.lease_until.is_(None), Post.lease_until <= now),
     )
     return _claim_one(
         session,
@@ -136,3 +138,39 @@ def claim_sources(
             .returning(Source.id)
         )
     )
+
+
+def release_claims(
+    session: Session, worker: str, now: datetime, settle: timedelta = timedelta(0)
+) -> dict[str, int]:
+    """What a stopping worker still holds goes back: a send it cut short is ``unknown`` (it
+    may have gone out; reconciliation looks), a lookup or a source poll is simply freed."""
+    held = list(session.scalars(select(Post).where(Post.claimed_by == worker).with_for_update()))
+    cut = 0
+    for post in held:
+        if post.state == State.PUBLISHING:
+            audit.record(
+                session,
+                "unknown",
+                at=now,
+                post=post,
+                detail={"error": f"worker {worker} stopped during the send (shutdown)"},
+            )
+            post.state = State.UNKNOWN
+            post.error = f"worker {worker} stopped during the send; looking it up"
+            post.claimed_by = None
+            post.lease_until = now + settle  # the cut request may still land: let it settle
+            post.updated_at = now
+            cut += 1
+            continue
+        post.claimed_by = None
+        post.lease_until = None
+        post.updated_at = now
+    sources = session.execute(
+        update(Source).where(Source.claimed_by == worker).values(claimed_by=None, lease_until=None)
+    )
+    return {
+        "posts_cut": cut,
+        "posts_freed": len(held) - cut,
+        "sources": int(getattr(sources, "rowcount", 0) or 0),
+    }

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -26,6 +28,7 @@ CONFIG = OutboxConfig(
     backoff_cap=timedelta(minutes=5),
     lease=timedelta(seconds=60),
     stale_after=timedelta(hours=2),
+    settle=timedelta(seconds=10),
 )
 
 
@@ -151,6 +154,15 @@ def test_an_unknown_outcome_is_reconciled_before_any_resend(
     assert outbox.drain() == {"unknown": 1}
     assert outbox.drain() == {}  # never resent blindly
     channel.store_then_raise = False
+    # a request the platform was still working on may land late: give it time first
+    assert (
+        reconcile_all(
+            runtime.sessions, {"x": channel}, clock, "w1", CONFIG.lease, CONFIG.backoff_base
+        )
+        == {}
+    )
+    assert channel.find_calls == 0
+    clock.advance(CONFIG.settle)
     counts = reconcile_all(
         runtime.sessions, {"x": channel}, clock, "w1", CONFIG.lease, CONFIG.backoff_base
     )
@@ -289,3 +301,48 @@ def test_an_over_long_post_cannot_be_approved(runtime: Runtime, clock: FixedCloc
         transaction(runtime.sessions) as session,
     ):
         actions.approve(session, session.get_one(Post, pid), "ed", clock.now())
+
+
+def failed_count(channel: str) -> float:
+    from prometheus_client import REGISTRY
+
+    value = REGISTRY.get_sample_value(
+        "newsbot_publish_attempts_total", {"channel": channel, "outcome": "failed"}
+    )
+    return value or 0.0
+
+
+def test_a_dead_letter_is_counted_listed_and_retried_from_the_cli(
+    runtime: Runtime, outbox: Outbox, channel: ScriptedChannel, clock: FixedClock, cli: Any
+) -> None:
+    """After NEWSBOT_MAX_ATTEMPTS the post is failed with its last error; the metric counts
+    it; `drafts list --state failed` shows it; `drafts retry` sends it again."""
+    [pid] = make_posts(runtime, clock, 1)
+    before = failed_count("x")
+    channel.script = [TransientError(f"HTTP 503 (try {n})") for n in (1, 2, 3)]
+    for _ in range(3):
+        outbox.drain()
+        clock.advance(CONFIG.backoff_cap)
+    assert post(runtime, pid).state == "failed"
+    assert failed_count("x") == before + 1
+
+    listed = [
+        json.loads(line)
+        for line in cli.ok("drafts", "list", "--state", "failed", "--json").stdout.splitlines()
+    ]
+    assert [(d["id"], d["state"], d["attempts"]) for d in listed] == [(pid, "failed", 3)]
+    assert listed[0]["error"] == "gave up after 3 attempts: HTTP 503 (try 3)"
+    assert f"post {pid}: approved" in cli.ok("drafts", "retry", str(pid)).stdout
+    assert post(runtime, pid).state == "approved"
+    assert outbox.drain() == {"published": 1}
+    assert actions_of(runtime, pid)[-4:] == ["failed", "retried", "claimed", "published"]
+    with runtime.sessions() as session:
+        [retried] = audit.query(session, post_id=pid, actions=["retried"])
+    assert (retried.actor, retried.detail["previous_error"]) == ("cli", listed[0]["error"])
+
+
+def test_only_a_failed_post_can_be_retried(runtime: Runtime, clock: FixedClock, cli: Any) -> None:
+    [pid] = make_posts(runtime, clock, 1)
+    result = cli("drafts", "retry", str(pid))
+    assert result.returncode == 2
+    assert "is approved; only failed posts can be retried" in result.stderr
