@@ -34,6 +34,22 @@ def _add(runtime: Runtime, args: argparse.Namespace) -> int:
     return 0
 
 
+def _token(runtime: Runtime, args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from bot.store.models import User
+    from bot.web.tokens import create_token
+
+    with transaction(runtime.sessions) as session:
+        user = session.scalar(select(User).where(User.name == args.name))
+        if user is None or user.disabled:
+            raise UsageError(f"no active user {args.name}; add one with `newsbot users add`")
+        _, token = create_token(session, user.id, args.label, runtime.clock.now())
+    # the token itself is shown once, here, and stored only as a hash
+    print(token)
+    return 0
+
+
 def register(sub: Any) -> None:
     p = sub.add_parser("users", help="dashboard accounts", description="dashboard accounts")
     usub = p.add_subparsers(dest="users_command", required=True, parser_class=type(p))
@@ -45,3 +61,11 @@ def register(sub: Any) -> None:
     add.add_argument("name")
     add.add_argument("--role", required=True, choices=ROLES)
     add.set_defaults(handler=with_runtime(_add))
+    token = usub.add_parser(
+        "token",
+        help="issue an API token for a user (a CMS, a script)",
+        description="issue an API token acting as NAME; printed once, stored hashed",
+    )
+    token.add_argument("name")
+    token.add_argument("--label", default="cli", help="what the token is for, e.g. cms")
+    token.set_defaults(handler=with_runtime(_token))
