@@ -134,11 +134,18 @@ class FakeWaha:
     def _handle(self, ex: Exchange) -> Reply:
         if ex.path.startswith("/_control/"):
             return self._control(ex)
-        entry: dict[str, Any] = {"method": ex.method, "path": ex.path, "query": ex.query}
-        reply = self._api(ex, entry)
-        entry["status"] = None if reply.drop else reply.status
+        # Logged on arrival, not on answer: a hanging fault holds the answer for seconds,
+        # and a test that asks "was it sent?" must not depend on whether the hang is over.
+        # ``done`` turns true with the outcome; ``status`` is None while pending or dropped.
+        entry: dict[str, Any] = {
+            "method": ex.method, "path": ex.path, "query": ex.query, "status": None, "done": False,
+        }  # fmt: skip
         with self.state.lock:
             self.state.requests.append(entry)
+        reply = self._api(ex, entry)
+        with self.state.lock:
+            entry["status"] = None if reply.drop else reply.status
+            entry["done"] = True
         return reply
 
     def _api(self, ex: Exchange, entry: dict[str, Any]) -> Reply:

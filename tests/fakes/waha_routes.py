@@ -60,14 +60,16 @@ class WahaRoutes:
             match = pattern.match(ex.path)
             if method == ex.method and match:
                 params = {k: unquote(v) for k, v in match.groupdict().items()}
-                entry["op"] = op
+                with self.state.lock:  # the entry is already in the log others read
+                    entry["op"] = op
                 return self._run(op, ex, params, entry)
         return error(501, f"the fake does not implement {ex.method} {ex.path}")
 
     def _run(self, op: str, ex: Exchange, params: dict[str, str], entry: dict[str, Any]) -> Reply:
         fault = self.state.faults.take(op)
         if fault is not None:
-            entry["fault"] = fault.kind
+            with self.state.lock:
+                entry["fault"] = fault.kind
         if fault is not None and not fault.stores:
             return self._fail(fault)
         if op not in _UNSCOPED:
