@@ -74,7 +74,20 @@ class Heartbeat:
         finally:
             self._lock.release()
 
-    def flush(self, ticks: Ticks) -> None:
+    def stopped(self, ticks: Ticks) -> None:
+        """``Scheduler.on_stop``: the last word of a worker that stops; never raises.
+
+        Whatever the flush period left unwritten goes in now, and no tick is left marked
+        busy: the last periodic flush may have caught one mid-run, and a busy tick counts as
+        alive for ``BUSY_GRACE``, so a stopped worker would look alive for that long.
+        """
+        with self._lock:
+            try:
+                self.flush(ticks, stopping=True)
+            except Exception as exc:
+                log.warning("heartbeat.failed", error=f"{exc.__class__.__name__}: {exc}")
+
+    def flush(self, ticks: Ticks, stopping: bool = False) -> None:
         now, mono = self.clock.now(), time.monotonic()
 
         def wall(at: float) -> datetime:
@@ -88,7 +101,7 @@ class Heartbeat:
                     # before its first run a tick is measured from the worker's start
                     "last_finished_at": wall(ticks.started_at if finished is None else finished),
                     "running_since": wall(tick.last_started)
-                    if tick.running and tick.last_started is not None
+                    if tick.running and tick.last_started is not None and not stopping
                     else None,
                     "last_error": tick.last_error,
                     "seen_at": now,

@@ -76,11 +76,16 @@ class Ticks:
 
 class Scheduler:
     def __init__(
-        self, ticks: Ticks | None = None, on_tick: Callable[[Ticks], None] | None = None
+        self,
+        ticks: Ticks | None = None,
+        on_tick: Callable[[Ticks], None] | None = None,
+        on_stop: Callable[[Ticks], None] | None = None,
     ) -> None:
         self.ticks = ticks or Ticks()
         #: called after every tick (the database heartbeat); must not raise
         self.on_tick = on_tick
+        #: called once by ``shutdown``, after the ticks stopped (the last heartbeat)
+        self.on_stop = on_stop
         self.stop = threading.Event()
         self._scheduler = BackgroundScheduler(timezone=UTC)
         # APScheduler's shutdown holds its job-store lock while it waits for running jobs;
@@ -157,4 +162,6 @@ class Scheduler:
         finished = done.wait(grace.total_seconds())
         if not finished:
             log.warning("shutdown.timeout", grace_seconds=grace.total_seconds())
+        if self.on_stop is not None:
+            self.on_stop(self.ticks)
         return finished

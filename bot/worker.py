@@ -19,7 +19,8 @@ def poll_tick(interval: timedelta) -> timedelta:
 
 def build_scheduler(runtime: Runtime, ticks: Ticks | None = None) -> Scheduler:
     s = runtime.settings
-    scheduler = Scheduler(ticks, Heartbeat(runtime.sessions, runtime.clock, runtime.worker))
+    heartbeat = Heartbeat(runtime.sessions, runtime.clock, runtime.worker)
+    scheduler = Scheduler(ticks, heartbeat, on_stop=heartbeat.stopped)
 
     def poll(stop: threading.Event) -> None:
         if runtime.poll_round(stop):

@@ -92,6 +92,27 @@ def test_one_stuck_tick_of_the_workers_fails_readiness_and_is_named(
     assert web.get("/readyz").status_code == 200
 
 
+def test_a_worker_that_stops_while_a_tick_is_busy_turns_the_web_unready(
+    runtime: Runtime, web: Client, clock: FixedClock
+) -> None:
+    ticks = worker_ticks("publish")
+    beat = Heartbeat(runtime.sessions, runtime.clock, "w", every=0)
+    ticks.ticks["publish"].running = True  # the last periodic flush caught publish mid-run
+    ticks.ticks["publish"].last_started = time.monotonic()
+    beat(ticks)
+    past_budget = timedelta(seconds=2 * 2.0 + 1 + FLUSH_EVERY + 1)
+    clock.advance(past_budget)
+    assert web.get("/readyz").status_code == 200  # busy counts as alive
+    scheduler = Scheduler(ticks, beat, on_stop=beat.stopped)
+    scheduler.start()
+    assert scheduler.shutdown(timedelta(seconds=10))
+    clock.advance(past_budget)
+    body = web.get("/readyz").json()
+    assert body["failed"] == ["workers"]
+    publish = body["checks"]["workers"]["ticks"]["publish"]
+    assert publish["ok"] is False and publish["running"] is False
+
+
 def test_a_process_with_a_scheduler_turns_unready_when_its_publish_tick_freezes(
     db_url: str, tmp_path: Path
 ) -> None:
