@@ -43,7 +43,7 @@ class Figures:
     attempts: int = 0
     worker_exit_codes: list[int | None] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
-    #: requests a kill cut short, which the fake X saw as malformed
+    #: requests a kill cut short, which the fakes took as dropped connections
     cut_requests: int = 0
 
     def as_json(self) -> dict[str, Any]:
@@ -70,6 +70,7 @@ class Figures:
             ("  ... after the platform stored it", str(self.died_after_store)),
             ("found by reconciliation", str(self.found_by_reconcile)),
             ("resent after lookup found nothing", str(self.resent_after_lookup)),
+            ("requests cut short by a kill", str(self.cut_requests)),
         ]
         width = max(len(name) for name, _ in rows)
         lines = [f"chaos on {self.database}"] + [f"  {n.ljust(width)}  {v}" for n, v in rows]

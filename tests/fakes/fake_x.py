@@ -45,6 +45,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from tests.fakes import fake_x_api as api
+from tests.fakes.cut_requests import WatchedStream
 from tests.fakes.fake_x_oauth import Credentials, Malformed, parse_header, signature_valid
 from tests.fakes.fake_x_state import USER, StoredPost, XState, iso
 from tests.fakes.openapi_strict import request_errors, response_errors
@@ -73,9 +74,17 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass  # the request log is in the fake's state, not on stderr
 
+    def setup(self) -> None:
+        super().setup()
+        self.rfile = WatchedStream(self.rfile)  # type: ignore[assignment]
+
     def do_GET(self) -> None:
         try:
             self._handle()
+        except ConnectionError:
+            # the client went away (killed, or it gave up) while we read or answered: a
+            # dropped connection, as X would see it, not something wrong with the request
+            self.close_connection = True
         except Exception as exc:  # a crash in the fake must fail the test, not hang it
             self.server.fake.state.violation(f"the fake crashed: {exc!r}")
             self._send(500, {}, {"title": "fake crashed", "detail": repr(exc)})
@@ -110,6 +119,11 @@ class _Handler(BaseHTTPRequestHandler):
         method, path, query = self.command, url.path, url.query
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        if self.rfile.cut:  # type: ignore[attr-defined]
+            # cut short by a client that died mid-request: nothing to check, no one to answer
+            state.log({"at": iso(time.time()), "method": method, "path": path, "cut": True})
+            self.close_connection = True
+            return
         if path.startswith("/_control/"):
             self._control(method, path, query, body)
             return

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -311,3 +312,69 @@ def test_the_control_api_changes_only_what_a_plan_names(fake: FakeX, auth: OAuth
     assert post(fake, auth, {"text": "no faults left"}).status_code == 201
     refused = requests.post(control, json={"rules": [{"action": "explode"}]}, timeout=5)
     assert refused.status_code == 400 and "explode" in refused.json()["error"]
+
+
+def signed_post(fake: FakeX, auth: OAuth1, text: str) -> tuple[bytes, bytes]:
+    """A signed ``POST /2/tweets`` as bytes on the wire: (request line and headers, body)."""
+    prepared = requests.Request(
+        "POST", f"{fake.base_url}/2/tweets", json={"text": text}, auth=auth
+    ).prepare()
+    assert isinstance(prepared.body, bytes)
+    lines = ["POST /2/tweets HTTP/1.1", f"Host: 127.0.0.1:{fake.port}"]
+    lines += [
+        f"{name}: {value.decode() if isinstance(value, bytes) else value}"
+        for name, value in prepared.headers.items()
+    ]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode(), prepared.body
+
+
+def send_and_vanish(fake: FakeX, data: bytes) -> None:
+    """Write ``data`` and close without reading: what a client killed mid-request leaves."""
+    with socket.create_connection(("127.0.0.1", fake.port), timeout=5) as conn:
+        conn.sendall(data)
+
+
+def logged(fake: FakeX, n: int) -> list[dict[str, object]]:
+    deadline = time.monotonic() + 30
+    while len(fake.requests()) < n and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return fake.requests()
+
+
+@pytest.mark.parametrize("where", ["body", "headers"])
+def test_a_request_cut_short_by_a_dying_client_is_a_dropped_connection(
+    fake: FakeX, auth: OAuth1, where: str
+) -> None:
+    head, body = signed_post(fake, auth, "cut short")
+    send_and_vanish(fake, head + body[:5] if where == "body" else head[: len(head) // 2])
+    [entry] = logged(fake, 1)
+    assert entry["cut"] is True
+    assert fake.violations == []  # nothing wrong with what the client meant to send
+    assert fake.posts() == []
+
+
+def test_a_complete_request_whose_client_vanishes_is_still_served(
+    fake: FakeX, auth: OAuth1
+) -> None:
+    head, body = signed_post(fake, auth, "sent, then the client died")
+    send_and_vanish(fake, head + body)
+    [entry] = logged(fake, 1)
+    assert "cut" not in entry
+    deadline = time.monotonic() + 30
+    while not fake.posts() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert [p.text for p in fake.posts()] == ["sent, then the client died"]
+    assert fake.violations == []
+
+
+def test_a_complete_request_without_its_body_is_still_a_violation(
+    fake: FakeX, auth: OAuth1
+) -> None:
+    answer = requests.post(
+        f"{fake.base_url}/2/tweets",
+        auth=auth,
+        headers={"Content-Type": "application/json"},
+        timeout=5,
+    )
+    assert answer.status_code == 400
+    assert any("request body" in v for v in fake.violations), fake.violations
