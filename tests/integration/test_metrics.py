@@ -69,8 +69,8 @@ def test_publish_outcomes_posts_by_state_queue_and_latency(
 
         attempts = "newsbot_publish_attempts_total"
         assert delta(attempts, channel="x", outcome="published") == 3
-        assert delta(attempts, channel="x", outcome="permanent") == 1
-        assert delta(attempts, channel="whatsapp", outcome="transient") == 1
+        assert delta(attempts, channel="x", outcome="failed") == 1
+        assert delta(attempts, channel="whatsapp", outcome="retry") == 1
         assert delta(attempts, channel="whatsapp", outcome="published") == 1
         latency = "newsbot_publish_latency_seconds"
         assert delta(latency + "_count", channel="x") == 3
