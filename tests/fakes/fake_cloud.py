@@ -46,7 +46,7 @@ _INBOUND_BASE = {
 
 
 def _inbound_overrides(validator: SpecValidator) -> dict[str, Any]:
-    schemas = validator._spec["components"]["schemas"]
+    schemas = validator.spec["components"]["schemas"]
     fixed = {}
     for name, source in (("InboundText", "TextMessage_2"), ("InboundButton", "ButtonMessage")):
         parts = [p for p in schemas[source]["allOf"] if "$ref" not in p]

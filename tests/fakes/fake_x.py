@@ -47,7 +47,7 @@ from urllib.parse import parse_qs, urlsplit
 from tests.fakes import fake_x_api as api
 from tests.fakes.fake_x_oauth import Credentials, Malformed, parse_header, signature_valid
 from tests.fakes.fake_x_state import USER, StoredPost, XState, iso
-from tests.fakes.openapi_strict import request_errors, response_errors
+from tests.fakes.openapi_validation import SpecValidator
 from tests.paths import SPECS
 
 SPEC = SPECS / "x" / "openapi.json"
@@ -151,15 +151,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if 200 <= status < 300:
             encoded = json.dumps(payload).encode()
-            problems = response_errors(
-                SPEC,
-                method=method,
-                path=path,
-                query=query,
-                status=status,
-                headers={"Content-Type": "application/json"},
-                body=encoded,
-            )
+            problems = fake.validator.response_errors(method, path, status, encoded, query=query)
             for problem in problems:
                 state.violation(f"fake answered against the spec: {method} {path}: {problem}")
         self._send(status, {**rate, **extra}, payload)
@@ -181,15 +173,7 @@ class _Handler(BaseHTTPRequestHandler):
             fake.state.violation(f"{method} {path}: OAuth 1.0a header: {exc}")
             entry["violation"] = True
             return api.FAULT_ANSWERS["401"]
-        errors = request_errors(
-            SPEC,
-            method=method,
-            path=path,
-            query=query,
-            headers=headers,
-            body=body,
-            reject_unknown_query=True,
-        )
+        errors = fake.validator.request_errors(method, path, query, headers, body)
         if errors:
             for error in errors:
                 fake.state.violation(f"{method} {path}: {error}")
@@ -291,6 +275,7 @@ class FakeX:
     ) -> None:
         self.credentials = credentials
         self.state = XState(state_file=state_file, **limits)
+        self.validator = SpecValidator(SPEC, reject_unknown_query=True)
         self.stopping = threading.Event()
         self._server = _Server((host, port), _Handler)
         self._server.fake = self
