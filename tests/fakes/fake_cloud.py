@@ -18,14 +18,13 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
-from types import TracebackType
 from typing import Any
 
 import httpx
 
 from tests.fakes.cloud_routes import CloudRoutes
 from tests.fakes.fault_plan import FaultPlan
-from tests.fakes.loopback_server import Exchange, LoopbackServer, Reply
+from tests.fakes.loopback_server import Exchange, LoopbackServer, Reply, ServedFake
 from tests.fakes.openapi_validation import SpecValidator
 from tests.paths import SPECS
 
@@ -90,7 +89,7 @@ class CloudState:
         return "wamid.HBgL" + secrets.token_urlsafe(24).replace("-", "A").replace("_", "B")
 
 
-class FakeCloud:
+class FakeCloud(ServedFake):
     def __init__(
         self,
         *,
@@ -106,25 +105,6 @@ class FakeCloud:
         self.server = LoopbackServer(self._handle)
         self.routes = CloudRoutes(self.state, self.server.stopping, self._check_error)
         self._inbound = _inbound_overrides(self.validator)
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
-    def start(self) -> FakeCloud:
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.stop()
-
-    def __enter__(self) -> FakeCloud:
-        return self.start()
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
     def _handle(self, ex: Exchange) -> Reply:
         entry: dict[str, Any] = {"method": ex.method, "path": ex.path}

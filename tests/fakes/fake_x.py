@@ -38,15 +38,14 @@ import sys
 import threading
 import time
 from dataclasses import asdict
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from tests.fakes import fake_x_api as api
 from tests.fakes.fake_x_oauth import Credentials, Malformed, parse_header, signature_valid
 from tests.fakes.fake_x_state import USER, StoredPost, XState, iso
+from tests.fakes.loopback_server import QuietHandler, ServedFake, ThreadedServer
 from tests.fakes.openapi_validation import SpecValidator
 from tests.paths import SPECS
 
@@ -61,23 +60,22 @@ _TWEET = re.compile(r"^/2/tweets/([^/]+)$")
 _TIMELINE = re.compile(r"^/2/users/([^/]+)/tweets$")
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    fake: FakeX
+class _Handler(QuietHandler):
+    """Its own handler rather than a ``LoopbackServer`` app: it works on the raw query
+    string, as sent, which the OAuth 1.0a signature covers."""
 
-
-class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server: _Server
 
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # the request log is in the fake's state, not on stderr
+    @property
+    def fake(self) -> FakeX:
+        fake: FakeX = self.server.owner
+        return fake
 
     def do_GET(self) -> None:
         try:
             self._handle()
         except Exception as exc:  # a crash in the fake must fail the test, not hang it
-            self.server.fake.state.violation(f"the fake crashed: {exc!r}")
+            self.fake.state.violation(f"the fake crashed: {exc!r}")
             self._send(500, {}, {"title": "fake crashed", "detail": repr(exc)})
 
     do_POST = do_DELETE = do_PUT = do_PATCH = do_GET
@@ -104,7 +102,7 @@ class _Handler(BaseHTTPRequestHandler):
     # --- the X API ----------------------------------------------------------------
 
     def _handle(self) -> None:
-        fake = self.server.fake
+        fake = self.fake
         state = fake.state
         url = urlsplit(self.path)
         method, path, query = self.command, url.path, url.query
@@ -166,7 +164,7 @@ class _Handler(BaseHTTPRequestHandler):
         entry: dict[str, Any],
     ) -> api.Answer | None:
         """A refusal for a request that is malformed, off-spec or wrongly signed."""
-        fake = self.server.fake
+        fake = self.fake
         try:
             oauth = parse_header(headers.get("Authorization"))
         except Malformed as exc:
@@ -191,7 +189,7 @@ class _Handler(BaseHTTPRequestHandler):
         return None
 
     def _fault(self, action: str, now: float, rate: dict[str, str]) -> api.Answer:
-        state = self.server.fake.state
+        state = self.fake.state
         if action == "429":
             status, extra, payload = api.FAULT_ANSWERS["429"]
             reset = {
@@ -213,7 +211,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _operate(
         self, method: str, path: str, query: str, headers: dict[str, str], body: bytes, now: float
     ) -> api.Answer:
-        state = self.server.fake.state
+        state = self.fake.state
         if method == "POST" and path == "/2/tweets":
             with state.lock:
                 answer, _post = api.create_post(state, json.loads(body or b"{}"), now)
@@ -234,7 +232,7 @@ class _Handler(BaseHTTPRequestHandler):
     # --- control ------------------------------------------------------------------
 
     def _control(self, method: str, path: str, query: str, body: bytes) -> None:
-        state = self.server.fake.state
+        state = self.fake.state
         args = parse_qs(query)
         with state.lock:
             if method == "GET" and path == "/_control/posts":
@@ -261,7 +259,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(404, {}, {"error": f"no control endpoint {method} {path}"})
 
 
-class FakeX:
+class FakeX(ServedFake):
     """The fake, served from a thread: ``start()`` / ``stop()`` or ``with FakeX() as fake``."""
 
     def __init__(
@@ -276,40 +274,17 @@ class FakeX:
         self.credentials = credentials
         self.state = XState(state_file=state_file, **limits)
         self.validator = SpecValidator(SPEC, reject_unknown_query=True)
-        self.stopping = threading.Event()
-        self._server = _Server((host, port), _Handler)
-        self._server.fake = self
-        self._thread: threading.Thread | None = None
+        self.server = ThreadedServer(_Handler, self, host=host, port=port)
+        #: set when stopping, so hanging requests wake up and finish
+        self.stopping = self.server.stopping
 
     @property
     def port(self) -> int:
-        return int(self._server.server_address[1])
+        return self.server.port
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> FakeX:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="fake-x", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.stopping.set()
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> FakeX:
-        return self.start()
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
+        return self.server.url
 
     # --- for tests ----------------------------------------------------------------
 
