@@ -20,9 +20,10 @@ from bot.outbox.engine import Outbox, OutboxConfig
 from bot.review import actions
 from bot.settings import Settings
 from bot.store.db import transaction
-from bot.store.models import Article, ChannelState, ChannelUsage, Post
+from bot.store.models import ChannelState, ChannelUsage, Post
 from tests.conftest import make_settings
 from tests.fakes.fake_x import CREDENTIALS, FakeX
+from tests.posts import add_article, add_post
 
 CONFIG = OutboxConfig(
     max_attempts=5,
@@ -92,20 +93,11 @@ def make_posts(
     with transaction(sessions) as session:
         for text in texts:
             n = next(_ARTICLES)
-            article = Article(
-                guid=f"g{n}", url=f"https://news.example.com/{n}", canonical_url=f"https://news.example.com/{n}",
-                title=f"Story {n}", tags=[], quotes=[], status="drafted", created_at=clock.now(),
-                image_url=image_url,
+            article = add_article(
+                session, clock.now(), f"https://news.example.com/{n}",
+                guid=f"g{n}", title=f"Story {n}", image_url=image_url,
             )  # fmt: skip
-            session.add(article)
-            session.flush()
-            row = Post(
-                article_id=article.id, channel="x", state="pending_review", text=text, hashtags=[],
-                attempts=0, channel_data={}, created_at=clock.now(), updated_at=clock.now(),
-            )  # fmt: skip
-            session.add(row)
-            session.flush()
-            ids.append(row.id)
+            ids.append(add_post(session, article, text, clock.now()).id)
     for index in approve_order or list(range(len(texts))):
         with transaction(sessions) as session:
             actions.approve(session, session.get_one(Post, ids[index]), "editor", clock.now())

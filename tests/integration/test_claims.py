@@ -23,7 +23,8 @@ from bot.drafting import claim_article
 from bot.outbox.claims import claim_post, claim_sources, claim_unknown
 from bot.review import actions
 from bot.store.db import make_engine, make_sessionmaker, transaction
-from bot.store.models import Article, Post, Source
+from bot.store.models import Post, Source
+from tests.posts import add_article, add_post
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=1)
@@ -35,33 +36,17 @@ def seed(url: str, posts: int = 0, state: str = "approved", sources: int = 0) ->
     engine = make_engine(url)
     with transaction(make_sessionmaker(engine)) as session:
         for i in range(posts):
-            article = Article(
+            status = "new" if state == "new" else "drafted"
+            article = add_article(
+                session,
+                NOW,
+                f"https://n.example/{i}",
                 guid=f"g{i}",
-                url=f"https://n.example/{i}",
-                canonical_url=f"https://n.example/{i}",
                 title=f"Story {i}",
-                tags=[],
-                quotes=[],
-                status="new" if state == "new" else "drafted",
-                created_at=NOW,
+                status=status,
             )
-            session.add(article)
-            session.flush()
             if state != "new":
-                session.add(
-                    Post(
-                        article_id=article.id,
-                        channel="x",
-                        state=state,
-                        text=f"Story {i}",
-                        hashtags=[],
-                        attempts=0,
-                        channel_data={},
-                        approved_at=NOW,
-                        created_at=NOW,
-                        updated_at=NOW,
-                    )
-                )
+                add_post(session, article, f"Story {i}", NOW, state=state, approved_at=NOW)
         for i in range(sources):
             session.add(
                 Source(url=f"https://feeds.example/{i}.xml", failures_in_row=0, created_at=NOW)

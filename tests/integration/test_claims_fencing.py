@@ -24,12 +24,12 @@ from bot.channels.base import OutgoingPost, Receipt
 from bot.clock import Clock, FixedClock, SystemClock
 from bot.outbox.engine import Outbox, OutboxConfig
 from bot.outbox.reconcile import reconcile_all
-from bot.review import actions
 from bot.runtime import Runtime
 from bot.store.db import transaction
-from bot.store.models import Article, Post
+from bot.store.models import Post
 from tests.conftest import make_settings
 from tests.fakes.scripted_channel import ScriptedChannel
+from tests.posts import add_article, add_post
 
 
 def config(lease: float) -> OutboxConfig:
@@ -44,33 +44,9 @@ def config(lease: float) -> OutboxConfig:
 
 def approved_post(runtime: Runtime, clock: Clock) -> int:
     with transaction(runtime.sessions) as session:
-        article = Article(
-            guid="g1",
-            url="https://n.example/1",
-            canonical_url="https://n.example/1",
-            title="Story",
-            tags=[],
-            quotes=[],
-            status="drafted",
-            created_at=clock.now(),
-        )
-        session.add(article)
-        session.flush()
-        post = Post(
-            article_id=article.id,
-            channel="x",
-            state="pending_review",
-            text="Story https://n.example/1",
-            hashtags=[],
-            attempts=0,
-            channel_data={},
-            created_at=clock.now(),
-            updated_at=clock.now(),
-        )
-        session.add(post)
-        session.flush()
-        actions.approve(session, post, "ed", clock.now())
-        return post.id
+        article = add_article(session, clock.now(), "https://n.example/1", guid="g1")
+        text = "Story https://n.example/1"
+        return add_post(session, article, text, clock.now(), approved_by="ed").id
 
 
 def actions_of(runtime: Runtime, post_id: int) -> list[str]:

@@ -22,7 +22,8 @@ from bot.store.models import Post
 from bot.web.app import create_app
 from tests.conftest import PG_ADMIN_URL, make_settings
 from tests.fakes.scripted_channel import ScriptedChannel
-from tests.ops import make_posts, serving
+from tests.ops import serving
+from tests.posts import make_posts
 
 
 @pytest.fixture

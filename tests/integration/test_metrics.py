@@ -20,7 +20,8 @@ from bot.store.models import ChannelUsage, Post, Source
 from bot.web.app import create_app
 from tests.conftest import make_settings
 from tests.fakes.scripted_channel import ScriptedChannel
-from tests.ops import make_posts, metric_samples, sample, serving
+from tests.ops import metric_samples, sample, serving
+from tests.posts import make_posts
 
 X_CREDENTIALS = {
     "api_key": "key-" + "1" * 8,

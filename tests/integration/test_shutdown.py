@@ -22,14 +22,14 @@ from pathlib import Path
 import pytest
 
 from bot import audit
-from bot.review import actions
 from bot.scheduler import Scheduler
 from bot.store.db import make_engine, make_sessionmaker, transaction
-from bot.store.models import Article, Post
+from bot.store.models import Post
 from tests.chaos.slow_proxy import SlowProxy
 from tests.conftest import cli_env
 from tests.fakes.fake_waha import FakeWaha, channel
 from tests.paths import REPO
+from tests.posts import add_article, add_post
 
 pytestmark = pytest.mark.e2e
 
@@ -49,33 +49,10 @@ def approved_post(db_url: str) -> int:
     now = datetime.now(UTC)
     engine = make_engine(db_url)
     with transaction(make_sessionmaker(engine)) as session:
-        article = Article(
-            guid="g1",
-            url="https://n.example/1",
-            canonical_url="https://n.example/1",
-            title="Council approves budget",
-            tags=[],
-            quotes=[],
-            status="drafted",
-            created_at=now,
-        )
-        session.add(article)
-        session.flush()
-        post = Post(
-            article_id=article.id,
-            channel="whatsapp",
-            state="pending_review",
-            text="*Council approves budget*\n\nhttps://n.example/1",
-            hashtags=[],
-            attempts=0,
-            channel_data={},
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(post)
-        session.flush()
-        actions.approve(session, post, "ed", now)
-        post_id = post.id
+        url = "https://n.example/1"
+        article = add_article(session, now, url, guid="g1", title="Council approves budget")
+        text = f"*Council approves budget*\n\n{url}"
+        post_id = add_post(session, article, text, now, channel="whatsapp", approved_by="ed").id
     engine.dispose()
     return post_id
 
