@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -18,6 +18,9 @@ from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.store.db import make_engine, upgrade
 from tests.paths import REPO
+
+if TYPE_CHECKING:
+    from tests.fakes.fake_x import FakeX
 
 PG_ADMIN_URL = os.environ.get(
     "NEWSBOT_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -88,6 +91,15 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(datetime(2026, 3, 1, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def fake_x() -> Iterator[FakeX]:
+    """A fake X for one test; the test fails if the bot sent anything X's spec refuses."""
+    # imported here: the OpenAPI tooling loads only for the tests that use the fake
+    from tests.fakes.fake_x_fixtures import running_fake
+
+    yield from running_fake()
 
 
 def make_settings(db_url: str, tmp_path: Path, **overrides: Any) -> Settings:

@@ -12,16 +12,11 @@ import pytest
 
 from tests.conftest import Cli
 from tests.fakes.fake_x import FakeX
-from tests.fakes.fake_x_fixtures import SECRETS, X_ENV, running_fake
+from tests.fakes.fake_x_fixtures import SECRETS, X_ENV
 from tests.fakes.feed_server import FeedServer, Route
 from tests.feeds import guardian_feed
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def fake_x() -> Iterator[FakeX]:
-    yield from running_fake()
 
 
 @pytest.fixture

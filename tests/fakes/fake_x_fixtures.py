@@ -1,6 +1,6 @@
 """What the X channel's tests share: the fake, settings pointing at it, posts in the
-store, and the X publisher wired to an outbox. Test modules wrap ``now_clock`` and
-``running_fake`` in their own fixtures."""
+store, and the X publisher wired to an outbox. Test modules wrap ``now_clock`` in their own
+``clock`` fixture; ``running_fake`` is the conftest's ``fake_x``."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from bot.channels.x import XPublisher
 from bot.clock import FixedClock
 from bot.outbox.engine import Outbox, OutboxConfig
 from bot.review import actions
+from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.store.db import transaction
 from bot.store.models import ChannelState, ChannelUsage, Post
@@ -73,8 +74,11 @@ def settings_for(db_url: str, tmp_path: Path, fake: FakeX, **x: Any) -> Settings
     return make_settings(db_url, tmp_path, channels=["x"], x={**x_values(fake.base_url), **x})
 
 
-def publisher(settings: Settings, sessions: Any, clock: FixedClock) -> XPublisher:
-    return XPublisher(settings, sessions, clock)
+def publisher(
+    runtime: Runtime, fake: FakeX, db_url: str, tmp_path: Path, clock: FixedClock, **x: Any
+) -> XPublisher:
+    """The X publisher, its settings pointing at ``fake`` (with ``x`` on top)."""
+    return XPublisher(settings_for(db_url, tmp_path, fake, **x), runtime.sessions, clock)
 
 
 def outbox(sessions: Any, channel: XPublisher, clock: FixedClock) -> Outbox:
