@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -151,6 +152,11 @@ class Cli:
             f"newsbot {' '.join(args)} -> {result.returncode}\n{result.stdout}\n{result.stderr}"
         )
         return result
+
+
+def jsonl(text: str) -> list[dict[str, Any]]:
+    """``newsbot ... --json`` output: one JSON object a line."""
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
 def cli_env(db_url: str, data_dir: Path, **extra: str) -> dict[str, str]:

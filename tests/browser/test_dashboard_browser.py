@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ from bot.store.db import make_engine, upgrade
 from tests.conftest import Cli, cli_env
 from tests.fakes.feed_server import FeedServer, Route
 from tests.feeds import guardian_feed
+from tests.ops import free_port
 from tests.paths import REPO
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -39,12 +39,6 @@ LAUNCH_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import json
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -220,6 +220,14 @@ class FakeCloud(ServedFake):
         contacts = [{"profile": {"name": "A Reader"}, "wa_id": sender}]
         payload = self._envelope({"contacts": contacts, "messages": [message]})
         return self._checked(payload, self._inbound)
+
+
+def running_cloud(token: str) -> Iterator[FakeCloud]:
+    """A fake Cloud API for one test (``yield from`` it in a fixture); the test fails if the
+    bot sent anything Meta's description refuses."""
+    with FakeCloud(token=token) as fake:
+        yield fake
+        assert fake.violations() == []
 
 
 def post_webhook(url: str, payload: dict[str, Any], app_secret: str | None) -> httpx.Response:
