@@ -53,12 +53,23 @@ def pg_template() -> Iterator[str]:
         pytest.fail(f"PostgreSQL at {PG_ADMIN_URL} is not reachable: {exc}")
     with admin:
         admin.execute(f'CREATE DATABASE "{name}"')
-    engine = make_engine(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}")
-    upgrade(engine)
-    engine.dispose()
+    migrated(pg_url(name))
     yield name
     with _pg_admin() as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def pg_url(name: str) -> str:
+    """The URL of database ``name`` on the test PostgreSQL server."""
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def migrated(url: str) -> str:
+    """``url``, its database migrated to head."""
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    return url
 
 
 def new_pg_database(template: str) -> str:
@@ -77,15 +88,11 @@ def drop_pg_database(name: str) -> None:
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A migrated, empty database: SQLite in a temp folder, or a fresh PostgreSQL database."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'newsbot.db'}"
-        engine = make_engine(url)
-        upgrade(engine)
-        engine.dispose()
-        yield url
+        yield migrated(f"sqlite:///{tmp_path / 'newsbot.db'}")
         return
     template = request.getfixturevalue("pg_template")
     name = new_pg_database(template)
-    yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    yield pg_url(name)
     drop_pg_database(name)
 
 
@@ -183,10 +190,7 @@ def cli(db_url: str, tmp_path: Path) -> Cli:
 @pytest.fixture
 def sqlite_cli(tmp_path: Path) -> Cli:
     """The CLI on a migrated SQLite database only: for what does not depend on the database."""
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
+    url = migrated(f"sqlite:///{tmp_path / 'cli.db'}")
     work = tmp_path / "cwd"
     work.mkdir()
     return Cli(work, cli_env(url, tmp_path / "data"))

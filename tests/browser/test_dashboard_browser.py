@@ -18,8 +18,7 @@ import httpx
 import pytest
 
 from bot.editorial.length import x_length
-from bot.store.db import make_engine, upgrade
-from tests.conftest import Cli, cli_env
+from tests.conftest import Cli, cli_env, migrated
 from tests.fakes.feed_server import FeedServer, Route
 from tests.feeds import guardian_feed
 from tests.ops import free_port
@@ -46,10 +45,7 @@ def desk(tmp_path: Path) -> Iterator[tuple[str, Path, Cli]]:
     """`newsbot run` on a free port, its SQLite database seeded through the CLI."""
     feeds = FeedServer().start()
     feeds.routes["/feed.rss"] = Route(guardian_feed(datetime.now(UTC), fresh=3))
-    url = f"sqlite:///{tmp_path / 'desk.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
+    url = migrated(f"sqlite:///{tmp_path / 'desk.db'}")
     port = free_port()
     work = tmp_path / "cwd"
     work.mkdir()

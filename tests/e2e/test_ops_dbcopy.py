@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.store.db import make_engine, upgrade
-from tests.conftest import PG_ADMIN_URL, Cli, _pg_admin, cli_env, jsonl
+from bot.store.db import make_engine
+from tests.conftest import PG_ADMIN_URL, Cli, _pg_admin, cli_env, jsonl, migrated
 from tests.feeds import guardian_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.pg, pytest.mark.slow]
@@ -30,10 +30,7 @@ def empty_pg() -> Iterator[str]:
 @pytest.fixture
 def sqlite_desk(tmp_path: Path) -> Iterator[Cli]:
     """A desk on SQLite with a history: sources, articles, posts in several states, audit."""
-    url = f"sqlite:///{tmp_path / 'desk.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
+    url = migrated(f"sqlite:///{tmp_path / 'desk.db'}")
     work = tmp_path / "cwd"
     work.mkdir()
     cli = Cli(work, cli_env(url, tmp_path / "data"))

@@ -27,7 +27,7 @@ from bot.outbox.reconcile import reconcile_all
 from bot.runtime import Runtime
 from bot.store.db import transaction
 from bot.store.models import Post
-from tests.conftest import make_settings
+from tests.conftest import make_settings, migrated
 from tests.fakes.scripted_channel import ScriptedChannel
 from tests.posts import add_article, add_post
 
@@ -227,12 +227,7 @@ def test_a_frozen_worker_whose_copy_was_found_records_nothing_twice(
 def test_an_outcome_waits_out_a_locked_sqlite_database(tmp_path: Path) -> None:
     """Another process holds SQLite's write lock for a while: the outcome is written once
     the lock is free; nothing fails."""
-    url = f"sqlite:///{tmp_path / 'locked.db'}"
-    from bot.store.db import make_engine, upgrade
-
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
+    url = migrated(f"sqlite:///{tmp_path / 'locked.db'}")
     clock = FixedClock(datetime(2026, 3, 1, 9, 0, tzinfo=UTC))
     rt = Runtime(make_settings(url, tmp_path), clock=clock)
     pid = approved_post(rt, clock)

@@ -110,6 +110,20 @@ def terminate_mid_send(
     return code, took, log_path.read_text()
 
 
+def publish_once(cwd: Path, env: dict[str, str]) -> None:
+    """The next worker: ``newsbot publish --once``, which must succeed."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "publish", "--once"],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+
 def events(log: str) -> list[dict[str, object]]:
     found = []
     for line in log.splitlines():
@@ -157,16 +171,7 @@ def test_a_send_slower_than_the_grace_is_cut_and_reconciled_never_lost(
         # the next worker (here `publish --once`) looks the post up before any resend
         proxy.delay = 0
         time.sleep(0.3)  # the cut post settles for NEWSBOT_BACKOFF_BASE first
-        done = subprocess.run(
-            [sys.executable, "-m", "bot", "publish", "--once"],
-            cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr
+        publish_once(tmp_path, env)
     assert len(waha.messages()) == 1
     state, trail = post_state(db_url, post_id)
     assert state == "published"
@@ -252,16 +257,7 @@ def test_kill_9_after_the_platform_stored_the_post_ends_published_once(
             worker.wait(30)
         assert post_state(db_url, post_id) == ("publishing", ["approved", "claimed"])
         time.sleep(2.5)  # the dead worker's lease runs out
-        done = subprocess.run(
-            [sys.executable, "-m", "bot", "publish", "--once"],
-            cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr
+        publish_once(tmp_path, env)
     assert len(waha.messages()) == 1
     assert post_state(db_url, post_id) == (
         "published",
