@@ -97,6 +97,14 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
+def pg_url(pg_template: str) -> Iterator[str]:
+    """A migrated, empty PostgreSQL database only: for what SQLite's single writer makes moot."""
+    name = new_pg_database(pg_template)
+    yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    drop_pg_database(name)
+
+
+@pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(datetime(2026, 3, 1, 9, 0, tzinfo=UTC))
 

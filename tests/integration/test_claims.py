@@ -140,11 +140,11 @@ def test_a_claimed_source_is_not_polled_again_until_its_lease_ends(db_url: str) 
 
 
 @pytest.mark.pg
-def test_a_locked_post_is_skipped_not_waited_for(db_url: str) -> None:
+def test_a_locked_post_is_skipped_not_waited_for(pg_url: str) -> None:
     """SKIP LOCKED: while one worker's claim is still uncommitted, another gets the next
-    post at once instead of queueing behind the lock."""
-    if not db_url.startswith("postgresql"):
-        pytest.skip("SQLite has one writer: the second claim waits by design")
+    post at once instead of queueing behind the lock. (PostgreSQL only: SQLite has one
+    writer, so there the second claim waits by design.)"""
+    db_url = pg_url
     seed(db_url, posts=2)
     engine = make_engine(db_url)
     sessions = make_sessionmaker(engine)
@@ -200,11 +200,11 @@ def test_worker_processes_never_claim_the_same_post(db_url: str) -> None:
 
 
 @pytest.mark.pg
-def test_a_post_an_editor_is_changing_is_not_claimed_under_them(db_url: str) -> None:
+def test_a_post_an_editor_is_changing_is_not_claimed_under_them(pg_url: str) -> None:
     """`drafts edit` locks the post it changes (as the dashboard does): a worker's claim
-    skips it, and then finds it back in review — never sends the words being replaced."""
-    if not db_url.startswith("postgresql"):
-        pytest.skip("SQLite has one writer: the claim simply waits for the edit")
+    skips it, and then finds it back in review — never sends the words being replaced.
+    (PostgreSQL only: on SQLite the claim simply waits for the edit's transaction.)"""
+    db_url = pg_url
     seed(db_url, posts=1)
     engine = make_engine(db_url)
     sessions = make_sessionmaker(engine)

@@ -273,9 +273,7 @@ def test_an_over_long_post_cannot_be_approved(runtime: Runtime, clock: FixedCloc
 def failed_count(channel: str) -> float:
     from prometheus_client import REGISTRY
 
-    value = REGISTRY.get_sample_value(
-        "newsbot_publish_attempts_total", {"channel": channel, "outcome": "failed"}
-    )
+    value = REGISTRY.get_sample_value("newsbot_posts_failed_total", {"channel": channel})
     return value or 0.0
 
 
