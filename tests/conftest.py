@@ -53,13 +53,13 @@ def pg_template() -> Iterator[str]:
         pytest.fail(f"PostgreSQL at {PG_ADMIN_URL} is not reachable: {exc}")
     with admin:
         admin.execute(f'CREATE DATABASE "{name}"')
-    migrated(pg_url(name))
+    migrated(pg_database_url(name))
     yield name
     with _pg_admin() as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def pg_url(name: str) -> str:
+def pg_database_url(name: str) -> str:
     """The URL of database ``name`` on the test PostgreSQL server."""
     return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
 
@@ -92,7 +92,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         return
     template = request.getfixturevalue("pg_template")
     name = new_pg_database(template)
-    yield pg_url(name)
+    yield pg_database_url(name)
     drop_pg_database(name)
 
 
@@ -100,7 +100,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 def pg_url(pg_template: str) -> Iterator[str]:
     """A migrated, empty PostgreSQL database only: for what SQLite's single writer makes moot."""
     name = new_pg_database(pg_template)
-    yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    yield pg_database_url(name)
     drop_pg_database(name)
 
 

@@ -33,7 +33,7 @@ from tests.chaos.cluster import WORKER_ENV, Supervisor, Workers, wait_until
 from tests.chaos.fakes import Platforms
 from tests.chaos.seed import seed
 from tests.chaos.verify import Figures, check_store, copies
-from tests.conftest import cli_env, drop_pg_database, migrated, new_pg_database, pg_url
+from tests.conftest import cli_env, drop_pg_database, migrated, new_pg_database, pg_database_url
 from tests.paths import REPO
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.timeout(900)]
@@ -61,7 +61,7 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
         yield Database("sqlite", migrated(f"sqlite:///{tmp_path / 'chaos.db'}"), 2)
         return
     name = new_pg_database(request.getfixturevalue("pg_template"))
-    yield Database("postgresql", pg_url(name), 3)
+    yield Database("postgresql", pg_database_url(name), 3)
     drop_pg_database(name)
 
 
