@@ -39,6 +39,11 @@ ATTEMPTS = Counter(
     "Publish attempts by channel and outcome",
     ["channel", "outcome"],
 )
+POSTS_FAILED = Counter(
+    "newsbot_posts_failed_total",
+    "Posts that failed for good (dead letters: a permanent error, or out of attempts)",
+    ["channel"],
+)
 PUBLISH_SECONDS = Histogram(
     "newsbot_publish_request_seconds", "Time the channel took to answer a send", ["channel"]
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -9,7 +10,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -18,6 +19,9 @@ from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.store.db import make_engine, upgrade
 from tests.paths import REPO
+
+if TYPE_CHECKING:
+    from tests.fakes.fake_x import FakeX
 
 PG_ADMIN_URL = os.environ.get(
     "NEWSBOT_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -49,12 +53,23 @@ def pg_template() -> Iterator[str]:
         pytest.fail(f"PostgreSQL at {PG_ADMIN_URL} is not reachable: {exc}")
     with admin:
         admin.execute(f'CREATE DATABASE "{name}"')
-    engine = make_engine(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}")
-    upgrade(engine)
-    engine.dispose()
+    migrated(pg_database_url(name))
     yield name
     with _pg_admin() as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def pg_database_url(name: str) -> str:
+    """The URL of database ``name`` on the test PostgreSQL server."""
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def migrated(url: str) -> str:
+    """``url``, its database migrated to head."""
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    return url
 
 
 def new_pg_database(template: str) -> str:
@@ -73,21 +88,34 @@ def drop_pg_database(name: str) -> None:
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A migrated, empty database: SQLite in a temp folder, or a fresh PostgreSQL database."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'newsbot.db'}"
-        engine = make_engine(url)
-        upgrade(engine)
-        engine.dispose()
-        yield url
+        yield migrated(f"sqlite:///{tmp_path / 'newsbot.db'}")
         return
     template = request.getfixturevalue("pg_template")
     name = new_pg_database(template)
-    yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    yield pg_database_url(name)
+    drop_pg_database(name)
+
+
+@pytest.fixture
+def pg_url(pg_template: str) -> Iterator[str]:
+    """A migrated, empty PostgreSQL database only: for what SQLite's single writer makes moot."""
+    name = new_pg_database(pg_template)
+    yield pg_database_url(name)
     drop_pg_database(name)
 
 
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(datetime(2026, 3, 1, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def fake_x() -> Iterator[FakeX]:
+    """A fake X for one test; the test fails if the bot sent anything X's spec refuses."""
+    # imported here: the OpenAPI tooling loads only for the tests that use the fake
+    from tests.fakes.fake_x_fixtures import running_fake
+
+    yield from running_fake()
 
 
 def make_settings(db_url: str, tmp_path: Path, **overrides: Any) -> Settings:
@@ -141,6 +169,11 @@ class Cli:
         return result
 
 
+def jsonl(text: str) -> list[dict[str, Any]]:
+    """``newsbot ... --json`` output: one JSON object a line."""
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
 def cli_env(db_url: str, data_dir: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
     env.update(
@@ -165,10 +198,7 @@ def cli(db_url: str, tmp_path: Path) -> Cli:
 @pytest.fixture
 def sqlite_cli(tmp_path: Path) -> Cli:
     """The CLI on a migrated SQLite database only: for what does not depend on the database."""
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
+    url = migrated(f"sqlite:///{tmp_path / 'cli.db'}")
     work = tmp_path / "cwd"
     work.mkdir()
     return Cli(work, cli_env(url, tmp_path / "data"))

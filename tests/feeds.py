@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
+from tests.fakes.feed_server import FeedServer, Route
 from tests.paths import FIXTURES
 
 GUARDIAN = FIXTURES / "feeds" / "rssparser-guardian.rss"
@@ -27,3 +30,14 @@ def guardian_feed(now: datetime, fresh: int) -> bytes:
         return re.sub(r"<pubDate>[^<]*</pubDate>", redate, match.group(0))
 
     return re.sub(r"<item>.*?</item>", item, text, flags=re.DOTALL).encode("utf-8")
+
+
+@contextmanager
+def guardian_server(fresh: int) -> Iterator[FeedServer]:
+    """A feed server with ``guardian_feed`` (``fresh`` items new) at ``/feed.rss``."""
+    server = FeedServer().start()
+    try:
+        server.routes["/feed.rss"] = Route(guardian_feed(datetime.now(UTC), fresh=fresh))
+        yield server
+    finally:
+        server.stop()

@@ -1,5 +1,5 @@
-"""Helpers for the operations tests: posts in the database, free ports, a `newsbot`
-process in the background, Prometheus text parsing."""
+"""Helpers for the operations tests: free ports, a `newsbot` process in the background,
+Prometheus text parsing."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ import threading
 import time
 import urllib.error
 import urllib.request
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -22,50 +21,6 @@ from typing import Any
 import httpx
 import uvicorn
 from prometheus_client.parser import text_string_to_metric_families
-
-from bot.clock import Clock
-from bot.review import actions
-from bot.runtime import Runtime
-from bot.store.db import transaction
-from bot.store.models import Article, Post
-
-
-def make_posts(
-    runtime: Runtime, clock: Clock, n: int, channel: str = "x", approve: bool = True
-) -> list[int]:
-    ids = []
-    with transaction(runtime.sessions) as session:
-        for i in range(n):
-            url = f"https://n.example/{channel}/{i}-{uuid.uuid4().hex[:8]}"
-            article = Article(
-                guid=url,
-                url=url,
-                canonical_url=url,
-                title=f"Story {i}",
-                tags=[],
-                quotes=[],
-                status="drafted",
-                created_at=clock.now(),
-            )
-            session.add(article)
-            session.flush()
-            post = Post(
-                article_id=article.id,
-                channel=channel,
-                state="pending_review",
-                text=f"Story {i} {url}",
-                hashtags=[],
-                attempts=0,
-                channel_data={},
-                created_at=clock.now(),
-                updated_at=clock.now(),
-            )
-            session.add(post)
-            session.flush()
-            if approve:
-                actions.approve(session, post, "ed", clock.now())
-            ids.append(post.id)
-    return ids
 
 
 def free_port() -> int:

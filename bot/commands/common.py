@@ -20,6 +20,18 @@ Handler = Callable[[argparse.Namespace], int]
 SubParsers = "argparse._SubParsersAction[Any]"
 
 
+def command(sub: Any, name: str, summary: str) -> argparse.ArgumentParser:
+    """``newsbot NAME``: ``summary`` in the list of commands and atop its own ``--help``."""
+    parser: argparse.ArgumentParser = sub.add_parser(name, help=summary, description=summary)
+    return parser
+
+
+def group(sub: Any, name: str, summary: str) -> Any:
+    """``newsbot NAME SUBCOMMAND``: the subcommands' ``sub``, one of them required."""
+    parser = command(sub, name, summary)
+    return parser.add_subparsers(dest=f"{name}_command", required=True, parser_class=type(parser))
+
+
 def settings_and_logging() -> Settings:
     settings = load_settings()
     bot_logging.configure(settings.log_level, settings.log_format, settings.secret_values())

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from bot.commands import dbcopy
-from bot.commands.common import with_runtime
+from bot.commands.common import command, group, with_runtime
 from bot.runtime import Runtime
 from bot.store.db import current_revision, upgrade
 
@@ -23,8 +23,7 @@ def _upgrade(runtime: Runtime, _args: argparse.Namespace) -> int:
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("db", help="database maintenance", description="database maintenance")
-    dbsub = p.add_subparsers(dest="db_command", required=True, parser_class=type(p))
-    up = dbsub.add_parser("upgrade", help="apply migrations", description="apply migrations")
+    dbsub = group(sub, "db", "database maintenance")
+    up = command(dbsub, "upgrade", "apply migrations")
     up.set_defaults(handler=with_runtime(_upgrade, migrated=False))
     dbcopy.register(dbsub)

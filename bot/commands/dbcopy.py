@@ -18,7 +18,7 @@ from sqlalchemy import Engine, Table, func, insert, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from bot.commands.common import with_runtime
+from bot.commands.common import command, with_runtime
 from bot.errors import UsageError
 from bot.runtime import Runtime
 from bot.settings import Settings
@@ -121,7 +121,7 @@ def run(runtime: Runtime, args: argparse.Namespace) -> int:
 
 
 def register(dbsub: Any) -> None:
-    text_ = "copy every table into another, empty database (SQLite to PostgreSQL)"
-    p = dbsub.add_parser("copy", help=text_, description=text_)
+    summary = "copy every table into another, empty database (SQLite to PostgreSQL)"
+    p = command(dbsub, "copy", summary)
     p.add_argument("--to", required=True, metavar="URL", help="the target database URL")
     p.set_defaults(handler=with_runtime(run))

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from bot.commands.common import print_jsonl, print_table, shorten, with_runtime
+from bot.commands.common import command, group, print_jsonl, print_table, shorten, with_runtime
 from bot.errors import BotError, UsageError
 from bot.outbox.states import State
 from bot.review import actions
@@ -145,40 +145,31 @@ def _withdraw(runtime: Runtime, args: argparse.Namespace) -> int:
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("drafts", help="the review queue", description="the review queue")
-    dsub = p.add_subparsers(dest="drafts_command", required=True, parser_class=type(p))
-    ls = dsub.add_parser("list", help="list posts", description="list posts")
+    dsub = group(sub, "drafts", "the review queue")
+    ls = command(dsub, "list", "list posts")
     ls.add_argument("--state", choices=[s.value for s in State])
     ls.add_argument("--channel", choices=["whatsapp", "x"])
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(handler=with_runtime(_list))
-    show = dsub.add_parser("show", help="one post in full", description="one post in full")
+    show = command(dsub, "show", "one post in full")
     show.add_argument("id", type=int)
     show.set_defaults(handler=with_runtime(_show))
-    ap = dsub.add_parser(
-        "approve", help="approve now or schedule", description="approve now or schedule"
-    )
+    ap = command(dsub, "approve", "approve now or schedule")
     ap.add_argument("id", type=int)
     ap.add_argument("--at", metavar="TIME", help="newsroom time, e.g. '2026-03-29 09:00'")
     ap.set_defaults(handler=with_runtime(_approve))
-    rj = dsub.add_parser("reject", help="reject with a note", description="reject with a note")
+    rj = command(dsub, "reject", "reject with a note")
     rj.add_argument("id", type=int)
     rj.add_argument("--note", required=True)
     rj.set_defaults(handler=with_runtime(lambda r, a: _act(r, a.id, "reject", note=a.note)))
-    ed = dsub.add_parser("edit", help="replace the text", description="replace the text")
+    ed = command(dsub, "edit", "replace the text")
     ed.add_argument("id", type=int)
     ed.add_argument("--text", required=True)
     ed.set_defaults(handler=with_runtime(lambda r, a: _act(r, a.id, "edit", text=a.text)))
-    wd = dsub.add_parser(
-        "withdraw",
-        help="cancel, or take a published post down",
-        description="cancel, or take a published post down",
-    )
+    wd = command(dsub, "withdraw", "cancel, or take a published post down")
     wd.add_argument("id", type=int)
     wd.add_argument("--reason", default="")
     wd.set_defaults(handler=with_runtime(_withdraw))
-    rt = dsub.add_parser(
-        "retry", help="send a failed post again", description="send a failed post again"
-    )
+    rt = command(dsub, "retry", "send a failed post again")
     rt.add_argument("id", type=int)
     rt.set_defaults(handler=with_runtime(lambda r, a: _act(r, a.id, "retry")))

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from bot import audit
-from bot.commands.common import print_jsonl, print_table, shorten, with_runtime
+from bot.commands.common import command, print_jsonl, print_table, shorten, with_runtime
 from bot.review.when import format_local, parse_local_time
 from bot.runtime import Runtime
 from bot.settings import parse_duration
@@ -54,7 +54,7 @@ def _summary(detail: dict[str, Any]) -> str:
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("log", help="the audit trail", description="the audit trail")
+    p = command(sub, "log", "the audit trail")
     p.add_argument("--since", metavar="T", help="'2h', '1d' or a time such as '2026-03-29 09:00'")
     p.add_argument("--post", type=int, metavar="ID")
     p.add_argument("--json", action="store_true")

@@ -6,7 +6,7 @@ import argparse
 import time
 from typing import Any
 
-from bot.commands.common import print_table, with_runtime
+from bot.commands.common import command, print_table, with_runtime
 from bot.runtime import Runtime
 from bot.store.models import Source
 
@@ -94,11 +94,11 @@ def register(sub: Any) -> None:
         ("web", _web, "only the web dashboard and API"),
         ("check", _check, "validate settings and reach each configured channel"),
     ):
-        p = sub.add_parser(name, help=text, description=text)
+        p = command(sub, name, text)
         p.set_defaults(handler=with_runtime(fn))
-    p = sub.add_parser("poll", help="poll due sources now", description="poll due sources now")
+    p = command(sub, "poll", "poll due sources now")
     p.add_argument("--once", action="store_true", help="one round, then exit")
     p.set_defaults(handler=with_runtime(_poll))
-    p = sub.add_parser("publish", help="send what is due now", description="send what is due now")
+    p = command(sub, "publish", "send what is due now")
     p.add_argument("--once", action="store_true", help="send what is due, then exit")
     p.set_defaults(handler=with_runtime(_publish))

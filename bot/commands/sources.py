@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bot.commands.common import print_jsonl, print_table, shorten, with_runtime
+from bot.commands.common import command, group, print_jsonl, print_table, shorten, with_runtime
 from bot.errors import UsageError
 from bot.runtime import Runtime
 from bot.sources.fetch import is_local, local_path
@@ -92,9 +92,8 @@ def _remove(runtime: Runtime, args: argparse.Namespace) -> int:
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("sources", help="manage feeds", description="manage feeds")
-    ssub = p.add_subparsers(dest="sources_command", required=True, parser_class=type(p))
-    add = ssub.add_parser("add", help="watch a feed", description="watch a feed")
+    ssub = group(sub, "sources", "manage feeds")
+    add = command(ssub, "add", "watch a feed")
     add.add_argument("url", help="feed URL (RSS, Atom, JSON Feed) or a feed file")
     add.add_argument(
         "--auto-approve", action="store_true", help="drafts from this feed go out without review"
@@ -107,9 +106,9 @@ def register(sub: Any) -> None:
         help="draft the N newest items whatever their age",
     )
     add.set_defaults(handler=with_runtime(_add))
-    ls = ssub.add_parser("list", help="list feeds", description="list feeds")
+    ls = command(ssub, "list", "list feeds")
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(handler=with_runtime(_list))
-    rm = ssub.add_parser("remove", help="stop watching a feed", description="stop watching a feed")
+    rm = command(ssub, "remove", "stop watching a feed")
     rm.add_argument("id", type=int)
     rm.set_defaults(handler=with_runtime(_remove))

@@ -7,7 +7,7 @@ import getpass
 import sys
 from typing import Any
 
-from bot.commands.common import with_runtime
+from bot.commands.common import group, with_runtime
 from bot.errors import UsageError
 from bot.runtime import Runtime
 from bot.store.db import transaction
@@ -51,8 +51,7 @@ def _token(runtime: Runtime, args: argparse.Namespace) -> int:
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("users", help="dashboard accounts", description="dashboard accounts")
-    usub = p.add_subparsers(dest="users_command", required=True, parser_class=type(p))
+    usub = group(sub, "users", "dashboard accounts")
     add = usub.add_parser(
         "add",
         help="add an account",

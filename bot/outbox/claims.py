@@ -140,6 +140,31 @@ def claim_sources(
     )
 
 
+def cut_short(
+    session: Session,
+    post: Post,
+    now: datetime,
+    how: str,
+    cause: str,
+    look_from: datetime | None,
+) -> None:
+    """A send whose worker stopped ``how`` (for ``cause``): it may have gone out, so the
+    post is ``unknown`` and is looked up (from ``look_from``; None: at once), not resent."""
+    worker = post.claimed_by
+    audit.record(
+        session,
+        "unknown",
+        at=now,
+        post=post,
+        detail={"error": f"worker {worker} stopped {how} ({cause})"},
+    )
+    post.state = State.UNKNOWN
+    post.error = f"worker {worker} stopped {how}; looking it up"
+    post.claimed_by = None
+    post.lease_until = look_from
+    post.updated_at = now
+
+
 def release_claims(
     session: Session, worker: str, now: datetime, settle: timedelta = timedelta(0)
 ) -> dict[str, int]:
@@ -149,18 +174,8 @@ def release_claims(
     cut = 0
     for post in held:
         if post.state == State.PUBLISHING:
-            audit.record(
-                session,
-                "unknown",
-                at=now,
-                post=post,
-                detail={"error": f"worker {worker} stopped during the send (shutdown)"},
-            )
-            post.state = State.UNKNOWN
-            post.error = f"worker {worker} stopped during the send; looking it up"
-            post.claimed_by = None
-            post.lease_until = now + settle  # the cut request may still land: let it settle
-            post.updated_at = now
+            # the cut request may still land: let it settle before the lookup
+            cut_short(session, post, now, "during the send", "shutdown", now + settle)
             cut += 1
             continue
         post.claimed_by = None

@@ -70,6 +70,19 @@ def outgoing(post: Post, persist: Any = None) -> OutgoingPost:
     )
 
 
+def attempt_outcome(receipt: Receipt | None, error: BaseException | None) -> str:
+    """What one send came to, as the attempts table and the metric name it."""
+    if receipt is not None:
+        return "published"
+    if isinstance(error, ChannelPaused):
+        return "paused"
+    if isinstance(error, TransientError):
+        return "transient"
+    if isinstance(error, PermanentError):
+        return "permanent"
+    return "unknown"
+
+
 class Outbox:
     def __init__(
         self,
@@ -171,7 +184,9 @@ class Outbox:
         finally:
             structlog.contextvars.reset_contextvars(**context)
             self.in_flight.discard(post.id)
-        metrics.ATTEMPTS.labels(post.channel, outcome).inc()
+        metrics.ATTEMPTS.labels(post.channel, attempt_outcome(receipt, error)).inc()
+        if outcome == "failed":
+            metrics.POSTS_FAILED.labels(post.channel).inc()
         self._log(bound, outcome, receipt, error)
         return outcome
 

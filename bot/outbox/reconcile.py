@@ -19,7 +19,7 @@ from bot import audit
 from bot.channels.base import Publisher, Receipt
 from bot.clock import Clock
 from bot.outbox import durable
-from bot.outbox.claims import claim_unknown
+from bot.outbox.claims import claim_unknown, cut_short
 from bot.outbox.engine import outgoing
 from bot.outbox.outcomes import load, mark_published, out_anyway
 from bot.outbox.states import State
@@ -46,18 +46,7 @@ def expire_leases(sessions: sessionmaker[Session], clock: Clock) -> int:
             )
         )
         for post in stuck:
-            audit.record(
-                session,
-                "unknown",
-                at=now,
-                post=post,
-                detail={"error": f"worker {post.claimed_by} stopped mid-send (lease expired)"},
-            )
-            post.state = State.UNKNOWN
-            post.error = f"worker {post.claimed_by} stopped mid-send; looking it up"
-            post.claimed_by = None
-            post.lease_until = None
-            post.updated_at = now
+            cut_short(session, post, now, "mid-send", "lease expired", None)
     return len(stuck)
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,10 +18,10 @@ import httpx
 import pytest
 
 from bot.editorial.length import x_length
-from bot.store.db import make_engine, upgrade
-from tests.conftest import Cli, cli_env
+from tests.conftest import Cli, cli_env, migrated
 from tests.fakes.feed_server import FeedServer, Route
 from tests.feeds import guardian_feed
+from tests.ops import free_port
 from tests.paths import REPO
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -41,21 +40,12 @@ LAUNCH_ARGS = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def desk(tmp_path: Path) -> Iterator[tuple[str, Path, Cli]]:
     """`newsbot run` on a free port, its SQLite database seeded through the CLI."""
     feeds = FeedServer().start()
     feeds.routes["/feed.rss"] = Route(guardian_feed(datetime.now(UTC), fresh=3))
-    url = f"sqlite:///{tmp_path / 'desk.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
+    url = migrated(f"sqlite:///{tmp_path / 'desk.db'}")
     port = free_port()
     work = tmp_path / "cwd"
     work.mkdir()

@@ -21,6 +21,7 @@ from bot.store.models import Article, Post, User
 from bot.users import add_user
 from bot.web.app import create_app
 from bot.web.tokens import create_token
+from tests.posts import add_article, add_post
 
 with warnings.catch_warnings():
     # starlette asks for the httpx2 package; httpx does the same job for these tests
@@ -82,11 +83,12 @@ def seed_drafts(
         start = len(session.scalars(select(Article.id)).all())
         for i in range(count):
             n = start + i + 1
-            article = Article(
+            article = add_article(
+                session,
+                now - timedelta(minutes=30),
+                f"https://news.example/{n}",
                 source_id=source_id,
                 guid=f"guid-{n}",
-                url=f"https://news.example/{n}",
-                canonical_url=f"https://news.example/{n}",
                 title=title.format(n=n),
                 summary="A summary.",
                 tags=["Politics"],
@@ -95,28 +97,20 @@ def seed_drafts(
                     {"text": "We will build it,", "speaker": "the minister"},
                     {"text": "Not today.", "speaker": "Ana Lima"},
                 ],
-                status="drafted",
-                created_at=now - timedelta(minutes=30),
             )
-            session.add(article)
-            session.flush()
             for channel in channels:
-                post = Post(
-                    article_id=article.id,
+                post = add_post(
+                    session,
+                    article,
+                    f"{article.title}\n\n“We will build it,” — the minister\n\n"
+                    f"{article.canonical_url} #Politics",
+                    now,
                     channel=channel,
                     state=state,
-                    text=f"{article.title}\n\n“We will build it,” — the minister\n\n"
-                    f"{article.canonical_url} #Politics",
                     key_quote={"text": "We will build it,", "speaker": "the minister"},
                     hashtags=["#Politics"],
-                    attempts=0,
-                    channel_data={},
                     expires_at=now + timedelta(hours=24),
-                    created_at=now,
-                    updated_at=now,
                 )
-                session.add(post)
-                session.flush()
                 ids.append(post.id)
     return ids
 

@@ -13,9 +13,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.review import actions
 from bot.store.db import transaction
-from bot.store.models import Article, Post
+from tests.posts import add_article, add_post
 
 EDITOR = "chaos-editor"
 
@@ -36,33 +35,9 @@ def seed(sessions: sessionmaker[Session], articles: int) -> dict[int, tuple[str,
     with transaction(sessions) as session:
         for i in range(articles):
             url = f"https://news.example/chaos/{i}"
-            article = Article(
-                guid=f"chaos-{i}",
-                url=url,
-                canonical_url=url,
-                title=f"Chaos story {i}",
-                tags=[],
-                quotes=[],
-                status="drafted",
-                created_at=now,
-                drafted_at=now,
-            )
-            session.add(article)
-            session.flush()
+            title = f"Chaos story {i}"
+            article = add_article(session, now, url, guid=f"chaos-{i}", title=title, drafted_at=now)
             for channel, text in texts(i).items():
-                post = Post(
-                    article_id=article.id,
-                    channel=channel,
-                    state="pending_review",
-                    text=text,
-                    hashtags=[],
-                    attempts=0,
-                    channel_data={},
-                    created_at=now,
-                    updated_at=now,
-                )
-                session.add(post)
-                session.flush()
-                actions.approve(session, post, EDITOR, now)
+                post = add_post(session, article, text, now, channel=channel, approved_by=EDITOR)
                 made[post.id] = (channel, text)
     return made

@@ -26,14 +26,14 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.store.db import make_engine, make_sessionmaker, upgrade
+from bot.store.db import make_engine, make_sessionmaker
 from bot.store.models import Post
 from tests.chaos import FIGURES
 from tests.chaos.cluster import WORKER_ENV, Supervisor, Workers, wait_until
 from tests.chaos.fakes import Platforms
 from tests.chaos.seed import seed
 from tests.chaos.verify import Figures, check_store, copies
-from tests.conftest import PG_ADMIN_URL, cli_env, drop_pg_database, new_pg_database
+from tests.conftest import cli_env, drop_pg_database, migrated, new_pg_database, pg_database_url
 from tests.paths import REPO
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.timeout(900)]
@@ -58,14 +58,10 @@ class Database:
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'chaos.db'}"
-        engine = make_engine(url)
-        upgrade(engine)
-        engine.dispose()
-        yield Database("sqlite", url, 2)
+        yield Database("sqlite", migrated(f"sqlite:///{tmp_path / 'chaos.db'}"), 2)
         return
     name = new_pg_database(request.getfixturevalue("pg_template"))
-    yield Database("postgresql", PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}", 3)
+    yield Database("postgresql", pg_database_url(name), 3)
     drop_pg_database(name)
 
 

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from bot.store.db import make_engine, upgrade
-from tests.conftest import PG_ADMIN_URL, Cli, _pg_admin, cli_env
-from tests.fakes.feed_server import FeedServer, Route
-from tests.feeds import guardian_feed
+from bot.store.db import make_engine
+from tests.conftest import PG_ADMIN_URL, Cli, _pg_admin, cli_env, jsonl, migrated
+from tests.feeds import guardian_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.pg, pytest.mark.slow]
-
-
-def jsonl(text: str) -> list[dict]:
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
 @pytest.fixture
@@ -37,16 +30,11 @@ def empty_pg() -> Iterator[str]:
 @pytest.fixture
 def sqlite_desk(tmp_path: Path) -> Iterator[Cli]:
     """A desk on SQLite with a history: sources, articles, posts in several states, audit."""
-    url = f"sqlite:///{tmp_path / 'desk.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
+    url = migrated(f"sqlite:///{tmp_path / 'desk.db'}")
     work = tmp_path / "cwd"
     work.mkdir()
     cli = Cli(work, cli_env(url, tmp_path / "data"))
-    feeds = FeedServer().start()
-    try:
-        feeds.routes["/feed.rss"] = Route(guardian_feed(datetime.now(UTC), fresh=3))
+    with guardian_server(fresh=3) as feeds:
         cli.ok("sources", "add", feeds.url("/feed.rss"))
         cli.ok("sources", "add", feeds.url("/gone.rss"))  # a source that fails: 404
         cli.ok("poll", "--once")
@@ -56,8 +44,6 @@ def sqlite_desk(tmp_path: Path) -> Iterator[Cli]:
         cli.ok("drafts", "reject", str(drafts[2]["id"]), "--note", "not ours")
         cli.ok("publish", "--once")
         cli.ok("users", "add", "maria", "--role", "editor", input="a long passphrase\n")
-    finally:
-        feeds.stop()
     return cli
 
 

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import Cli
-from tests.fakes.feed_server import FeedServer, Route
-from tests.feeds import guardian_feed
+from tests.conftest import Cli, jsonl
+from tests.fakes.feed_server import FeedServer
+from tests.feeds import guardian_server
 from tests.ops import Process, free_port, get, metric_samples, sample, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -20,14 +18,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 @pytest.fixture
 def feeds() -> Iterator[FeedServer]:
-    server = FeedServer().start()
-    server.routes["/feed.rss"] = Route(guardian_feed(datetime.now(UTC), fresh=3))
-    yield server
-    server.stop()
-
-
-def jsonl(text: str) -> list[dict]:
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
+    with guardian_server(fresh=3) as server:
+        yield server
 
 
 def test_metrics_after_an_end_to_end_run(cli: Cli, feeds: FeedServer, tmp_path: Path) -> None:

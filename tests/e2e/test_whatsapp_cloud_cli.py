@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,8 +13,9 @@ import pytest
 
 from tests.conftest import Cli
 from tests.e2e.whatsapp_e2e_support import Item, actions, database_dump, feed, posts, with_env
-from tests.fakes.fake_cloud import PHONE_ID, FakeCloud, post_webhook
+from tests.fakes.fake_cloud import PHONE_ID, FakeCloud, post_webhook, running_cloud
 from tests.fakes.feed_server import FeedServer, Route
+from tests.ops import free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -24,17 +24,9 @@ APP_SECRET = "e2e-app-secret-51f0"
 READER = "15551230001"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def cloud() -> Iterator[FakeCloud]:
-    with FakeCloud(token=TOKEN) as fake:
-        yield fake
-        assert fake.violations() == []
+    yield from running_cloud(TOKEN)
 
 
 @pytest.fixture

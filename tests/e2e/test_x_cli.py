@@ -3,33 +3,24 @@ drafts → approve → publish → check → withdraw, and each way X can answer
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from tests.conftest import Cli
+from tests.conftest import Cli, jsonl
 from tests.fakes.fake_x import FakeX
-from tests.fakes.fake_x_fixtures import SECRETS, X_ENV, running_fake
-from tests.fakes.feed_server import FeedServer, Route
-from tests.feeds import guardian_feed
+from tests.fakes.fake_x_fixtures import SECRETS, X_ENV
+from tests.fakes.feed_server import FeedServer
+from tests.feeds import guardian_server
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def fake_x() -> Iterator[FakeX]:
-    yield from running_fake()
-
-
-@pytest.fixture
 def feeds() -> Iterator[FeedServer]:
-    server = FeedServer().start()
-    server.routes["/feed.rss"] = Route(guardian_feed(datetime.now(UTC), fresh=6))
-    yield server
-    server.stop()
+    with guardian_server(fresh=6) as server:
+        yield server
 
 
 def with_x(cli: Cli, fake_x: FakeX, feeds: FeedServer) -> Cli:
@@ -59,10 +50,6 @@ def x_sqlite_cli(sqlite_cli: Cli, fake_x: FakeX, feeds: FeedServer) -> Cli:
     """On SQLite only: the database's part is covered on both by the integration tests, and
     each command here costs a process start."""
     return with_x(sqlite_cli, fake_x, feeds)
-
-
-def jsonl(text: str) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
 def drafts(cli: Cli, *args: str) -> list[dict[str, Any]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import unicodedata
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from sqlalchemy.orm import Session
 from bot import audit
 from bot.store.db import make_engine
 from bot.store.models import Post
-from tests.conftest import Cli
+from tests.conftest import Cli, jsonl
 
 CHAT = "120363400000000042@newsletter"
 KEY = "waha-e2e-key-5be1c07d-secret"
@@ -86,10 +85,6 @@ def waha_env(url: str, **extra: str) -> dict[str, str]:
 
 def with_env(cli: Cli, env: dict[str, str]) -> Cli:
     return Cli(cli.cwd, {**cli.env, **env})
-
-
-def jsonl(text: str) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
 def drafts(cli: Cli, state: str | None = None) -> list[dict[str, Any]]:

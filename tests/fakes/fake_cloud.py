@@ -17,15 +17,14 @@ import json
 import secrets
 import threading
 import time
-from collections.abc import Callable
-from types import TracebackType
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 
 from tests.fakes.cloud_routes import CloudRoutes
 from tests.fakes.fault_plan import FaultPlan
-from tests.fakes.loopback_server import Exchange, LoopbackServer, Reply
+from tests.fakes.loopback_server import Exchange, LoopbackServer, Reply, ServedFake
 from tests.fakes.openapi_validation import SpecValidator
 from tests.paths import SPECS
 
@@ -46,7 +45,7 @@ _INBOUND_BASE = {
 
 
 def _inbound_overrides(validator: SpecValidator) -> dict[str, Any]:
-    schemas = validator._spec["components"]["schemas"]
+    schemas = validator.spec["components"]["schemas"]
     fixed = {}
     for name, source in (("InboundText", "TextMessage_2"), ("InboundButton", "ButtonMessage")):
         parts = [p for p in schemas[source]["allOf"] if "$ref" not in p]
@@ -90,7 +89,7 @@ class CloudState:
         return "wamid.HBgL" + secrets.token_urlsafe(24).replace("-", "A").replace("_", "B")
 
 
-class FakeCloud:
+class FakeCloud(ServedFake):
     def __init__(
         self,
         *,
@@ -106,25 +105,6 @@ class FakeCloud:
         self.server = LoopbackServer(self._handle)
         self.routes = CloudRoutes(self.state, self.server.stopping, self._check_error)
         self._inbound = _inbound_overrides(self.validator)
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
-    def start(self) -> FakeCloud:
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.stop()
-
-    def __enter__(self) -> FakeCloud:
-        return self.start()
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
     def _handle(self, ex: Exchange) -> Reply:
         entry: dict[str, Any] = {"method": ex.method, "path": ex.path}
@@ -240,6 +220,14 @@ class FakeCloud:
         contacts = [{"profile": {"name": "A Reader"}, "wa_id": sender}]
         payload = self._envelope({"contacts": contacts, "messages": [message]})
         return self._checked(payload, self._inbound)
+
+
+def running_cloud(token: str) -> Iterator[FakeCloud]:
+    """A fake Cloud API for one test (``yield from`` it in a fixture); the test fails if the
+    bot sent anything Meta's description refuses."""
+    with FakeCloud(token=token) as fake:
+        yield fake
+        assert fake.violations() == []
 
 
 def post_webhook(url: str, payload: dict[str, Any], app_secret: str | None) -> httpx.Response:

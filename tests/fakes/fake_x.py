@@ -38,9 +38,7 @@ import sys
 import threading
 import time
 from dataclasses import asdict
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -48,7 +46,8 @@ from tests.fakes import fake_x_api as api
 from tests.fakes.cut_requests import WatchedStream
 from tests.fakes.fake_x_oauth import Credentials, Malformed, parse_header, signature_valid
 from tests.fakes.fake_x_state import USER, StoredPost, XState, iso
-from tests.fakes.openapi_strict import request_errors, response_errors
+from tests.fakes.loopback_server import QuietHandler, ServedFake, ThreadedServer
+from tests.fakes.openapi_validation import SpecValidator
 from tests.paths import SPECS
 
 SPEC = SPECS / "x" / "openapi.json"
@@ -62,17 +61,16 @@ _TWEET = re.compile(r"^/2/tweets/([^/]+)$")
 _TIMELINE = re.compile(r"^/2/users/([^/]+)/tweets$")
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    fake: FakeX
+class _Handler(QuietHandler):
+    """Its own handler rather than a ``LoopbackServer`` app: it works on the raw query
+    string, as sent, which the OAuth 1.0a signature covers."""
 
-
-class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server: _Server
 
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # the request log is in the fake's state, not on stderr
+    @property
+    def fake(self) -> FakeX:
+        fake: FakeX = self.server.owner
+        return fake
 
     def setup(self) -> None:
         super().setup()
@@ -86,7 +84,7 @@ class _Handler(BaseHTTPRequestHandler):
             # dropped connection, as X would see it, not something wrong with the request
             self.close_connection = True
         except Exception as exc:  # a crash in the fake must fail the test, not hang it
-            self.server.fake.state.violation(f"the fake crashed: {exc!r}")
+            self.fake.state.violation(f"the fake crashed: {exc!r}")
             self._send(500, {}, {"title": "fake crashed", "detail": repr(exc)})
 
     do_POST = do_DELETE = do_PUT = do_PATCH = do_GET
@@ -113,7 +111,7 @@ class _Handler(BaseHTTPRequestHandler):
     # --- the X API ----------------------------------------------------------------
 
     def _handle(self) -> None:
-        fake = self.server.fake
+        fake = self.fake
         state = fake.state
         url = urlsplit(self.path)
         method, path, query = self.command, url.path, url.query
@@ -165,15 +163,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if 200 <= status < 300:
             encoded = json.dumps(payload).encode()
-            problems = response_errors(
-                SPEC,
-                method=method,
-                path=path,
-                query=query,
-                status=status,
-                headers={"Content-Type": "application/json"},
-                body=encoded,
-            )
+            problems = fake.validator.response_errors(method, path, status, encoded, query=query)
             for problem in problems:
                 state.violation(f"fake answered against the spec: {method} {path}: {problem}")
         self._send(status, {**rate, **extra}, payload)
@@ -188,22 +178,14 @@ class _Handler(BaseHTTPRequestHandler):
         entry: dict[str, Any],
     ) -> api.Answer | None:
         """A refusal for a request that is malformed, off-spec or wrongly signed."""
-        fake = self.server.fake
+        fake = self.fake
         try:
             oauth = parse_header(headers.get("Authorization"))
         except Malformed as exc:
             fake.state.violation(f"{method} {path}: OAuth 1.0a header: {exc}")
             entry["violation"] = True
             return api.FAULT_ANSWERS["401"]
-        errors = request_errors(
-            SPEC,
-            method=method,
-            path=path,
-            query=query,
-            headers=headers,
-            body=body,
-            reject_unknown_query=True,
-        )
+        errors = fake.validator.request_errors(method, path, query, headers, body)
         if errors:
             for error in errors:
                 fake.state.violation(f"{method} {path}: {error}")
@@ -221,7 +203,7 @@ class _Handler(BaseHTTPRequestHandler):
         return None
 
     def _fault(self, action: str, now: float, rate: dict[str, str]) -> api.Answer:
-        state = self.server.fake.state
+        state = self.fake.state
         if action == "429":
             status, extra, payload = api.FAULT_ANSWERS["429"]
             reset = {
@@ -243,7 +225,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _operate(
         self, method: str, path: str, query: str, headers: dict[str, str], body: bytes, now: float
     ) -> api.Answer:
-        state = self.server.fake.state
+        state = self.fake.state
         if method == "POST" and path == "/2/tweets":
             with state.lock:
                 answer, _post = api.create_post(state, json.loads(body or b"{}"), now)
@@ -264,7 +246,7 @@ class _Handler(BaseHTTPRequestHandler):
     # --- control ------------------------------------------------------------------
 
     def _control(self, method: str, path: str, query: str, body: bytes) -> None:
-        state = self.server.fake.state
+        state = self.fake.state
         args = parse_qs(query)
         with state.lock:
             if method == "GET" and path == "/_control/posts":
@@ -291,7 +273,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(404, {}, {"error": f"no control endpoint {method} {path}"})
 
 
-class FakeX:
+class FakeX(ServedFake):
     """The fake, served from a thread: ``start()`` / ``stop()`` or ``with FakeX() as fake``."""
 
     def __init__(
@@ -305,40 +287,18 @@ class FakeX:
     ) -> None:
         self.credentials = credentials
         self.state = XState(state_file=state_file, **limits)
-        self.stopping = threading.Event()
-        self._server = _Server((host, port), _Handler)
-        self._server.fake = self
-        self._thread: threading.Thread | None = None
+        self.validator = SpecValidator(SPEC, reject_unknown_query=True)
+        self.server = ThreadedServer(_Handler, self, host=host, port=port)
+        #: set when stopping, so hanging requests wake up and finish
+        self.stopping = self.server.stopping
 
     @property
     def port(self) -> int:
-        return int(self._server.server_address[1])
+        return self.server.port
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> FakeX:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="fake-x", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.stopping.set()
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> FakeX:
-        return self.start()
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
+        return self.server.url
 
     # --- for tests ----------------------------------------------------------------
 

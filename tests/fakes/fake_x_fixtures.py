@@ -1,6 +1,6 @@
 """What the X channel's tests share: the fake, settings pointing at it, posts in the
-store, and the X publisher wired to an outbox. Test modules wrap ``now_clock`` and
-``running_fake`` in their own fixtures."""
+store, and the X publisher wired to an outbox. Test modules wrap ``now_clock`` in their own
+``clock`` fixture; ``running_fake`` is the conftest's ``fake_x``."""
 
 from __future__ import annotations
 
@@ -18,11 +18,13 @@ from bot.channels.x import XPublisher
 from bot.clock import FixedClock
 from bot.outbox.engine import Outbox, OutboxConfig
 from bot.review import actions
+from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.store.db import transaction
-from bot.store.models import Article, ChannelState, ChannelUsage, Post
+from bot.store.models import ChannelState, ChannelUsage, Post
 from tests.conftest import make_settings
 from tests.fakes.fake_x import CREDENTIALS, FakeX
+from tests.posts import add_article, add_post
 
 CONFIG = OutboxConfig(
     max_attempts=5,
@@ -72,8 +74,11 @@ def settings_for(db_url: str, tmp_path: Path, fake: FakeX, **x: Any) -> Settings
     return make_settings(db_url, tmp_path, channels=["x"], x={**x_values(fake.base_url), **x})
 
 
-def publisher(settings: Settings, sessions: Any, clock: FixedClock) -> XPublisher:
-    return XPublisher(settings, sessions, clock)
+def publisher(
+    runtime: Runtime, fake: FakeX, db_url: str, tmp_path: Path, clock: FixedClock, **x: Any
+) -> XPublisher:
+    """The X publisher, its settings pointing at ``fake`` (with ``x`` on top)."""
+    return XPublisher(settings_for(db_url, tmp_path, fake, **x), runtime.sessions, clock)
 
 
 def outbox(sessions: Any, channel: XPublisher, clock: FixedClock) -> Outbox:
@@ -92,20 +97,11 @@ def make_posts(
     with transaction(sessions) as session:
         for text in texts:
             n = next(_ARTICLES)
-            article = Article(
-                guid=f"g{n}", url=f"https://news.example.com/{n}", canonical_url=f"https://news.example.com/{n}",
-                title=f"Story {n}", tags=[], quotes=[], status="drafted", created_at=clock.now(),
-                image_url=image_url,
+            article = add_article(
+                session, clock.now(), f"https://news.example.com/{n}",
+                guid=f"g{n}", title=f"Story {n}", image_url=image_url,
             )  # fmt: skip
-            session.add(article)
-            session.flush()
-            row = Post(
-                article_id=article.id, channel="x", state="pending_review", text=text, hashtags=[],
-                attempts=0, channel_data={}, created_at=clock.now(), updated_at=clock.now(),
-            )  # fmt: skip
-            session.add(row)
-            session.flush()
-            ids.append(row.id)
+            ids.append(add_post(session, article, text, clock.now()).id)
     for index in approve_order or list(range(len(texts))):
         with transaction(sessions) as session:
             actions.approve(session, session.get_one(Post, ids[index]), "editor", clock.now())

@@ -4,10 +4,10 @@ and misbehaves on request: 404, hangs, HTML, truncated XML, huge bodies, entity 
 from __future__ import annotations
 
 import hashlib
-import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.fakes.loopback_server import QuietHandler, ThreadedServer
 
 
 @dataclass
@@ -20,68 +20,63 @@ class Route:
     stream_bytes: int = 0  # serve this many bytes of junk, without a Content-Length
 
 
+class _Handler(QuietHandler):
+    def do_GET(self) -> None:
+        fake: FeedServer = self.server.owner
+        fake.requests.append((self.path, dict(self.headers.items())))
+        route = fake.routes.get(self.path)
+        if route is None:
+            self.send_error(404)
+            return
+        if route.delay:
+            time.sleep(route.delay)
+        if route.stream_bytes:
+            self.send_response(200)
+            self.send_header("Content-Type", route.content_type)
+            self.end_headers()
+            chunk = b"<" * 65536
+            sent = 0
+            try:
+                while sent < route.stream_bytes:
+                    self.wfile.write(chunk)
+                    sent += len(chunk)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            return
+        etag = '"' + hashlib.sha256(route.body).hexdigest()[:16] + '"'
+        if route.conditional and self.headers.get("If-None-Match") == etag:
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return
+        self.send_response(route.status)
+        self.send_header("Content-Type", route.content_type)
+        self.send_header("Content-Length", str(len(route.body)))
+        if route.conditional:
+            self.send_header("ETag", etag)
+            self.send_header("Last-Modified", "Wed, 25 Nov 2026 10:00:00 GMT")
+        self.end_headers()
+        self.wfile.write(route.body)
+
+
 @dataclass
 class FeedServer:
     routes: dict[str, Route] = field(default_factory=dict)
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
-    server: ThreadingHTTPServer | None = None
+    server: ThreadedServer | None = None
 
     def url(self, path: str) -> str:
         assert self.server is not None
-        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+        return self.server.url + path
 
     def count(self, path: str) -> int:
         return sum(1 for p, _ in self.requests if p == path)
 
     def start(self) -> FeedServer:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *_args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                fake.requests.append((self.path, dict(self.headers.items())))
-                route = fake.routes.get(self.path)
-                if route is None:
-                    self.send_error(404)
-                    return
-                if route.delay:
-                    time.sleep(route.delay)
-                if route.stream_bytes:
-                    self.send_response(200)
-                    self.send_header("Content-Type", route.content_type)
-                    self.end_headers()
-                    chunk = b"<" * 65536
-                    sent = 0
-                    try:
-                        while sent < route.stream_bytes:
-                            self.wfile.write(chunk)
-                            sent += len(chunk)
-                    except (BrokenPipeError, ConnectionResetError):
-                        pass
-                    return
-                etag = '"' + hashlib.sha256(route.body).hexdigest()[:16] + '"'
-                if route.conditional and self.headers.get("If-None-Match") == etag:
-                    self.send_response(304)
-                    self.send_header("ETag", etag)
-                    self.end_headers()
-                    return
-                self.send_response(route.status)
-                self.send_header("Content-Type", route.content_type)
-                self.send_header("Content-Length", str(len(route.body)))
-                if route.conditional:
-                    self.send_header("ETag", etag)
-                    self.send_header("Last-Modified", "Wed, 25 Nov 2026 10:00:00 GMT")
-                self.end_headers()
-                self.wfile.write(route.body)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server = ThreadedServer(_Handler, self)
+        self.server.start()
         return self
 
     def stop(self) -> None:
         if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
+            self.server.stop()

@@ -4,6 +4,9 @@ The fakes are real servers so the bot's real socket code runs: a timeout is a re
 timeout, a dropped connection is a real closed socket. The function returns a ``Reply``;
 ``drop=True`` closes the connection without answering (after whatever the fake already
 stored), which is how "the platform stored it, then the connection died" looks on the wire.
+
+``ThreadedServer`` is the plumbing underneath (a threaded server, its port, start and stop)
+for a fake that needs its own ``BaseHTTPRequestHandler`` (streaming, no keep-alive).
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
 
 
@@ -59,10 +63,16 @@ class Reply:
 App = Callable[[Exchange], Reply]
 
 
-class _Handler(BaseHTTPRequestHandler):
+class QuietHandler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: the fakes keep their own request log."""
+
+
+class _Handler(QuietHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as the bot's client expects
     disable_nagle_algorithm = True  # headers and body go out as two writes
-    server: _Server
 
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
@@ -75,7 +85,7 @@ class _Handler(BaseHTTPRequestHandler):
             headers=dict(self.headers.items()),
             body=body,
         )
-        reply = self.server.app(exchange)
+        reply = self.server.owner(exchange)
         if reply.drop:
             self.close_connection = True
             with contextlib.suppress(OSError):
@@ -95,24 +105,28 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve
 
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: the fakes keep their own request log."""
-
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
-
-    def __init__(self, address: tuple[str, int], app: App) -> None:
-        super().__init__(address, _Handler)
-        self.app = app
+    #: what the handlers serve: the ``App`` of a ``LoopbackServer``, or a fake's own object
+    owner: Any
 
 
-class LoopbackServer:
-    """Serve ``app`` on 127.0.0.1; ``port=0`` picks a free port."""
+class ThreadedServer:
+    """Serve ``handler`` (a ``BaseHTTPRequestHandler``) from a thread; ``port=0`` picks a
+    free port. The handler reaches ``owner`` as ``self.server.owner``."""
 
-    def __init__(self, app: App, port: int = 0) -> None:
-        self._server = _Server(("127.0.0.1", port), app)
+    def __init__(
+        self,
+        handler: type[BaseHTTPRequestHandler],
+        owner: Any = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self._server = _Server((host, port), handler)
+        self._server.owner = owner
         self._thread: threading.Thread | None = None
         #: set when stopping, so hanging handlers wake up and finish
         self.stopping = threading.Event()
@@ -140,3 +154,36 @@ class LoopbackServer:
         self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
+
+
+class LoopbackServer(ThreadedServer):
+    """Serve ``app`` on 127.0.0.1; ``port=0`` picks a free port."""
+
+    def __init__(self, app: App, port: int = 0) -> None:
+        super().__init__(_Handler, app, port=port)
+
+
+class ServedFake:
+    """What every fake served by a ``ThreadedServer`` offers: its URL, ``start()``/``stop()``
+    and ``with fake:``. The fake sets ``self.server``."""
+
+    server: ThreadedServer
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def start(self) -> Self:
+        self.server.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()

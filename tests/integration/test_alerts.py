@@ -23,7 +23,7 @@ from tests.fakes.feed_server import FeedServer, Route
 from tests.fakes.scripted_channel import ScriptedChannel
 from tests.fakes.webhook_receiver import WebhookReceiver
 from tests.feeds import guardian_feed
-from tests.ops import make_posts
+from tests.posts import make_posts
 
 CONFIG = OutboxConfig(max_attempts=2, backoff_base=timedelta(seconds=10))
 

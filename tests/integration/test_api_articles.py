@@ -62,7 +62,7 @@ def test_push_drafts_at_once_and_is_idempotent(runtime: Runtime) -> None:
     assert runtime.draft_round() == 0
 
 
-def test_push_with_auto_approve_goes_out_within_a_second(runtime: Runtime) -> None:
+def test_push_with_auto_approve_wakes_the_publisher(runtime: Runtime) -> None:
     runtime.settings.publish_interval = timedelta(minutes=10)  # only a wake-up can explain it
     runtime.settings.poll_interval = timedelta(hours=1)
     scheduler = build_scheduler(runtime)
@@ -74,7 +74,7 @@ def test_push_with_auto_approve_goes_out_within_a_second(runtime: Runtime) -> No
         pushed = api.post("/api/v1/articles", json={**ARTICLE, "auto_approve": True}).json()
         ids = [d["id"] for d in pushed["drafts"]]
         assert all(d["state"] == State.APPROVED for d in pushed["drafts"])
-        while time.monotonic() - started < 3:
+        while time.monotonic() - started < 60:
             with runtime.sessions() as session:
                 states = set(session.scalars(select(Post.state).where(Post.id.in_(ids))))
             if states == {State.PUBLISHED}:
@@ -84,7 +84,9 @@ def test_push_with_auto_approve_goes_out_within_a_second(runtime: Runtime) -> No
     finally:
         scheduler.shutdown(timedelta(seconds=5))
     assert states == {State.PUBLISHED}
-    assert elapsed < 1.0, f"push to published took {elapsed:.2f} s"
+    # the publish tick is ten minutes away: only the wake-up explains a post out now (how
+    # fast it is, p95 ≤ 1 s, is measured by bench/time_to_post.py, not by a timed test)
+    assert elapsed < 60, f"push to published took {elapsed:.2f} s"
     with runtime.sessions() as session:
         approvals = session.scalars(select(AuditEvent).where(AuditEvent.action == "approved")).all()
     assert {a.actor for a in approvals} == {"cms"}

@@ -18,19 +18,15 @@ import pytest
 
 from bot.clock import SystemClock
 from bot.runtime import Runtime
-from bot.store.db import make_engine, upgrade
 from tests.browser.test_dashboard_browser import free_port
 from tests.browser.webapp import make_token, make_user, seed_drafts
-from tests.conftest import cli_env, make_settings
+from tests.conftest import cli_env, make_settings, migrated
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
 
 def test_api_conforms_to_its_openapi(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'api.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
+    url = migrated(f"sqlite:///{tmp_path / 'api.db'}")
     runtime = Runtime(make_settings(url, tmp_path), clock=SystemClock())
     seed_drafts(runtime, 5)
     make_user(runtime, "cms", "admin")

@@ -23,7 +23,8 @@ from bot.drafting import claim_article
 from bot.outbox.claims import claim_post, claim_sources, claim_unknown
 from bot.review import actions
 from bot.store.db import make_engine, make_sessionmaker, transaction
-from bot.store.models import Article, Post, Source
+from bot.store.models import Post, Source
+from tests.posts import add_article, add_post
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=1)
@@ -35,33 +36,17 @@ def seed(url: str, posts: int = 0, state: str = "approved", sources: int = 0) ->
     engine = make_engine(url)
     with transaction(make_sessionmaker(engine)) as session:
         for i in range(posts):
-            article = Article(
+            status = "new" if state == "new" else "drafted"
+            article = add_article(
+                session,
+                NOW,
+                f"https://n.example/{i}",
                 guid=f"g{i}",
-                url=f"https://n.example/{i}",
-                canonical_url=f"https://n.example/{i}",
                 title=f"Story {i}",
-                tags=[],
-                quotes=[],
-                status="new" if state == "new" else "drafted",
-                created_at=NOW,
+                status=status,
             )
-            session.add(article)
-            session.flush()
             if state != "new":
-                session.add(
-                    Post(
-                        article_id=article.id,
-                        channel="x",
-                        state=state,
-                        text=f"Story {i}",
-                        hashtags=[],
-                        attempts=0,
-                        channel_data={},
-                        approved_at=NOW,
-                        created_at=NOW,
-                        updated_at=NOW,
-                    )
-                )
+                add_post(session, article, f"Story {i}", NOW, state=state, approved_at=NOW)
         for i in range(sources):
             session.add(
                 Source(url=f"https://feeds.example/{i}.xml", failures_in_row=0, created_at=NOW)
@@ -155,11 +140,11 @@ def test_a_claimed_source_is_not_polled_again_until_its_lease_ends(db_url: str) 
 
 
 @pytest.mark.pg
-def test_a_locked_post_is_skipped_not_waited_for(db_url: str) -> None:
+def test_a_locked_post_is_skipped_not_waited_for(pg_url: str) -> None:
     """SKIP LOCKED: while one worker's claim is still uncommitted, another gets the next
-    post at once instead of queueing behind the lock."""
-    if not db_url.startswith("postgresql"):
-        pytest.skip("SQLite has one writer: the second claim waits by design")
+    post at once instead of queueing behind the lock. (PostgreSQL only: SQLite has one
+    writer, so there the second claim waits by design.)"""
+    db_url = pg_url
     seed(db_url, posts=2)
     engine = make_engine(db_url)
     sessions = make_sessionmaker(engine)
@@ -215,11 +200,11 @@ def test_worker_processes_never_claim_the_same_post(db_url: str) -> None:
 
 
 @pytest.mark.pg
-def test_a_post_an_editor_is_changing_is_not_claimed_under_them(db_url: str) -> None:
+def test_a_post_an_editor_is_changing_is_not_claimed_under_them(pg_url: str) -> None:
     """`drafts edit` locks the post it changes (as the dashboard does): a worker's claim
-    skips it, and then finds it back in review — never sends the words being replaced."""
-    if not db_url.startswith("postgresql"):
-        pytest.skip("SQLite has one writer: the claim simply waits for the edit")
+    skips it, and then finds it back in review — never sends the words being replaced.
+    (PostgreSQL only: on SQLite the claim simply waits for the edit's transaction.)"""
+    db_url = pg_url
     seed(db_url, posts=1)
     engine = make_engine(db_url)
     sessions = make_sessionmaker(engine)

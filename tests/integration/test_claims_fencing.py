@@ -24,12 +24,12 @@ from bot.channels.base import OutgoingPost, Receipt
 from bot.clock import Clock, FixedClock, SystemClock
 from bot.outbox.engine import Outbox, OutboxConfig
 from bot.outbox.reconcile import reconcile_all
-from bot.review import actions
 from bot.runtime import Runtime
 from bot.store.db import transaction
-from bot.store.models import Article, Post
-from tests.conftest import make_settings
+from bot.store.models import Post
+from tests.conftest import make_settings, migrated
 from tests.fakes.scripted_channel import ScriptedChannel
+from tests.posts import add_article, add_post
 
 
 def config(lease: float) -> OutboxConfig:
@@ -44,33 +44,9 @@ def config(lease: float) -> OutboxConfig:
 
 def approved_post(runtime: Runtime, clock: Clock) -> int:
     with transaction(runtime.sessions) as session:
-        article = Article(
-            guid="g1",
-            url="https://n.example/1",
-            canonical_url="https://n.example/1",
-            title="Story",
-            tags=[],
-            quotes=[],
-            status="drafted",
-            created_at=clock.now(),
-        )
-        session.add(article)
-        session.flush()
-        post = Post(
-            article_id=article.id,
-            channel="x",
-            state="pending_review",
-            text="Story https://n.example/1",
-            hashtags=[],
-            attempts=0,
-            channel_data={},
-            created_at=clock.now(),
-            updated_at=clock.now(),
-        )
-        session.add(post)
-        session.flush()
-        actions.approve(session, post, "ed", clock.now())
-        return post.id
+        article = add_article(session, clock.now(), "https://n.example/1", guid="g1")
+        text = "Story https://n.example/1"
+        return add_post(session, article, text, clock.now(), approved_by="ed").id
 
 
 def actions_of(runtime: Runtime, post_id: int) -> list[str]:
@@ -251,12 +227,7 @@ def test_a_frozen_worker_whose_copy_was_found_records_nothing_twice(
 def test_an_outcome_waits_out_a_locked_sqlite_database(tmp_path: Path) -> None:
     """Another process holds SQLite's write lock for a while: the outcome is written once
     the lock is free; nothing fails."""
-    url = f"sqlite:///{tmp_path / 'locked.db'}"
-    from bot.store.db import make_engine, upgrade
-
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
+    url = migrated(f"sqlite:///{tmp_path / 'locked.db'}")
     clock = FixedClock(datetime(2026, 3, 1, 9, 0, tzinfo=UTC))
     rt = Runtime(make_settings(url, tmp_path), clock=clock)
     pid = approved_post(rt, clock)

@@ -20,7 +20,7 @@ from bot.store.db import alembic_config, transaction
 from bot.store.models import ChannelUsage
 from bot.web.app import create_app
 from bot.worker import build_scheduler
-from tests.conftest import PG_ADMIN_URL, make_settings
+from tests.conftest import make_settings, pg_database_url
 from tests.ops import serving, wait_until
 
 
@@ -153,7 +153,7 @@ def test_a_database_behind_the_code_is_not_ready(runtime: Runtime, web: Client) 
 
 @pytest.mark.pg
 def test_an_unreachable_database_is_not_ready(tmp_path: Path) -> None:
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/newsbot_no_such_database"
+    url = pg_database_url("newsbot_no_such_database")
     rt = Runtime(make_settings(url, tmp_path))
     try:
         with serving(create_app(rt)) as client:

@@ -20,9 +20,10 @@ from bot.outbox.engine import Outbox, OutboxConfig
 from bot.runtime import Runtime
 from bot.store.models import Post
 from bot.web.app import create_app
-from tests.conftest import PG_ADMIN_URL, make_settings
+from tests.conftest import make_settings, pg_database_url
 from tests.fakes.scripted_channel import ScriptedChannel
-from tests.ops import make_posts, serving
+from tests.ops import serving
+from tests.posts import make_posts
 
 
 @pytest.fixture
@@ -70,7 +71,7 @@ def test_what_a_channel_logs_while_sending_names_the_post(
 @pytest.mark.pg
 def test_web_request_lines_carry_the_request_id(tmp_path: Path, log_lines: io.StringIO) -> None:
     # a database that does not exist: /metrics logs its trouble from inside the request
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/newsbot_no_such_database"
+    url = pg_database_url("newsbot_no_such_database")
     runtime = Runtime(make_settings(url, tmp_path))
     try:
         with serving(create_app(runtime)) as client:

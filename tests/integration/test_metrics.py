@@ -20,7 +20,8 @@ from bot.store.models import ChannelUsage, Post, Source
 from bot.web.app import create_app
 from tests.conftest import make_settings
 from tests.fakes.scripted_channel import ScriptedChannel
-from tests.ops import make_posts, metric_samples, sample, serving
+from tests.ops import metric_samples, sample, serving
+from tests.posts import make_posts
 
 X_CREDENTIALS = {
     "api_key": "key-" + "1" * 8,
@@ -69,8 +70,8 @@ def test_publish_outcomes_posts_by_state_queue_and_latency(
 
         attempts = "newsbot_publish_attempts_total"
         assert delta(attempts, channel="x", outcome="published") == 3
-        assert delta(attempts, channel="x", outcome="failed") == 1
-        assert delta(attempts, channel="whatsapp", outcome="retry") == 1
+        assert delta(attempts, channel="x", outcome="permanent") == 1
+        assert delta(attempts, channel="whatsapp", outcome="transient") == 1
         assert delta(attempts, channel="whatsapp", outcome="published") == 1
         latency = "newsbot_publish_latency_seconds"
         assert delta(latency + "_count", channel="x") == 3

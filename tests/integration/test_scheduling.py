@@ -24,9 +24,9 @@ import pytest
 from bot.cli import main
 from bot.clock import FixedClock
 from bot.runtime import Runtime
-from bot.store.db import transaction
-from bot.store.models import Article, Post
+from bot.store.models import Post
 from tests.conftest import make_settings
+from tests.posts import make_posts
 
 #: standard and summer offsets, in hours east of UTC
 OFFSETS = {"Europe/London": (0, 1), "America/New_York": (-5, -4), "Asia/Kolkata": (5.5, 5.5)}
@@ -49,40 +49,6 @@ def transition_day(zone: str, forward: bool) -> date:
 def utc(day: date, hour: float, offset: float) -> datetime:
     local = datetime.combine(day, time(0), UTC) + timedelta(hours=hour)
     return local - timedelta(hours=offset)
-
-
-def drafts(runtime: Runtime, n: int) -> list[int]:
-    now = runtime.clock.now()
-    ids = []
-    with transaction(runtime.sessions) as session:
-        for i in range(n):
-            article = Article(
-                guid=f"g{i}",
-                url=f"https://n.example/{i}",
-                canonical_url=f"https://n.example/{i}",
-                title=f"Story {i}",
-                tags=[],
-                quotes=[],
-                status="drafted",
-                created_at=now,
-            )
-            session.add(article)
-            session.flush()
-            post = Post(
-                article_id=article.id,
-                channel="x",
-                state="pending_review",
-                text=f"Story {i} https://n.example/{i}",
-                hashtags=[],
-                attempts=0,
-                channel_data={},
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(post)
-            session.flush()
-            ids.append(post.id)
-    return ids
 
 
 class Newsbot:
@@ -129,7 +95,7 @@ def test_approve_at_a_newsroom_time_on_the_days_the_clocks_change(
     standard, summer = OFFSETS[zone]
     spring = transition_day(zone, forward=True)
     autumn = transition_day(zone, forward=False)
-    eve, on_spring, twice, on_autumn = drafts(runtime, 4)
+    eve, on_spring, twice, on_autumn = make_posts(runtime, runtime.clock, 4, approve=False)
     wanted = {
         # the day before the change: still standard time
         eve: (f"{spring - timedelta(days=1)} 09:00", utc(spring - timedelta(days=1), 9, standard)),
@@ -151,7 +117,7 @@ def test_approve_at_a_newsroom_time_on_the_days_the_clocks_change(
 
 
 def test_kolkata_has_a_half_hour_offset_and_no_dst(cli: Newsbot, runtime: Runtime) -> None:
-    [pid] = drafts(runtime, 1)
+    [pid] = make_posts(runtime, runtime.clock, 1, approve=False)
     day = datetime.now(UTC).date() + timedelta(days=30)
     said = cli.ok("drafts", "approve", str(pid), "--at", f"{day} 09:00", zone="Asia/Kolkata")
     assert said.strip() == f"post {pid}: scheduled for {day} 09:00 IST"
@@ -175,7 +141,7 @@ def test_a_scheduled_post_goes_out_at_its_utc_time_not_a_minute_before(
     rt = spring_runtime
     assert isinstance(rt.clock, FixedClock)
     spring = transition_day("Europe/London", forward=True)
-    [pid] = drafts(rt, 1)
+    [pid] = make_posts(rt, rt.clock, 1, approve=False)
     cli.ok(
         "drafts",
         "approve",
@@ -198,7 +164,7 @@ def test_a_post_found_too_late_is_held_for_an_editor(spring_runtime: Runtime, cl
     rt = spring_runtime
     assert isinstance(rt.clock, FixedClock)
     spring = transition_day("Europe/London", forward=True)
-    on_time, late = drafts(rt, 2)
+    on_time, late = make_posts(rt, rt.clock, 2, approve=False)
     london = "Europe/London"
     cli.ok("drafts", "approve", str(on_time), "--at", f"{spring} 07:00", zone=london)
     cli.ok("drafts", "approve", str(late), "--at", f"{spring} 06:59", zone=london)

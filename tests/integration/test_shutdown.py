@@ -22,14 +22,14 @@ from pathlib import Path
 import pytest
 
 from bot import audit
-from bot.review import actions
 from bot.scheduler import Scheduler
 from bot.store.db import make_engine, make_sessionmaker, transaction
-from bot.store.models import Article, Post
+from bot.store.models import Post
 from tests.chaos.slow_proxy import SlowProxy
 from tests.conftest import cli_env
 from tests.fakes.fake_waha import FakeWaha, channel
 from tests.paths import REPO
+from tests.posts import add_article, add_post
 
 pytestmark = pytest.mark.e2e
 
@@ -49,33 +49,10 @@ def approved_post(db_url: str) -> int:
     now = datetime.now(UTC)
     engine = make_engine(db_url)
     with transaction(make_sessionmaker(engine)) as session:
-        article = Article(
-            guid="g1",
-            url="https://n.example/1",
-            canonical_url="https://n.example/1",
-            title="Council approves budget",
-            tags=[],
-            quotes=[],
-            status="drafted",
-            created_at=now,
-        )
-        session.add(article)
-        session.flush()
-        post = Post(
-            article_id=article.id,
-            channel="whatsapp",
-            state="pending_review",
-            text="*Council approves budget*\n\nhttps://n.example/1",
-            hashtags=[],
-            attempts=0,
-            channel_data={},
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(post)
-        session.flush()
-        actions.approve(session, post, "ed", now)
-        post_id = post.id
+        url = "https://n.example/1"
+        article = add_article(session, now, url, guid="g1", title="Council approves budget")
+        text = f"*Council approves budget*\n\n{url}"
+        post_id = add_post(session, article, text, now, channel="whatsapp", approved_by="ed").id
     engine.dispose()
     return post_id
 
@@ -133,6 +110,20 @@ def terminate_mid_send(
     return code, took, log_path.read_text()
 
 
+def publish_once(cwd: Path, env: dict[str, str]) -> None:
+    """The next worker: ``newsbot publish --once``, which must succeed."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "publish", "--once"],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+
 def events(log: str) -> list[dict[str, object]]:
     found = []
     for line in log.splitlines():
@@ -180,16 +171,7 @@ def test_a_send_slower_than_the_grace_is_cut_and_reconciled_never_lost(
         # the next worker (here `publish --once`) looks the post up before any resend
         proxy.delay = 0
         time.sleep(0.3)  # the cut post settles for NEWSBOT_BACKOFF_BASE first
-        done = subprocess.run(
-            [sys.executable, "-m", "bot", "publish", "--once"],
-            cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr
+        publish_once(tmp_path, env)
     assert len(waha.messages()) == 1
     state, trail = post_state(db_url, post_id)
     assert state == "published"
@@ -275,16 +257,7 @@ def test_kill_9_after_the_platform_stored_the_post_ends_published_once(
             worker.wait(30)
         assert post_state(db_url, post_id) == ("publishing", ["approved", "claimed"])
         time.sleep(2.5)  # the dead worker's lease runs out
-        done = subprocess.run(
-            [sys.executable, "-m", "bot", "publish", "--once"],
-            cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr
+        publish_once(tmp_path, env)
     assert len(waha.messages()) == 1
     assert post_state(db_url, post_id) == (
         "published",

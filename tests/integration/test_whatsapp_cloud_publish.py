@@ -16,7 +16,7 @@ from bot.clock import FixedClock
 from bot.errors import PermanentError, TransientError
 from bot.store.db import transaction
 from bot.store.models import Subscriber, SubscriberSend
-from tests.fakes.fake_cloud import FakeCloud
+from tests.fakes.fake_cloud import FakeCloud, running_cloud
 from tests.integration.whatsapp_cloud_support import (
     TOKEN,
     add_post,
@@ -31,9 +31,7 @@ from tests.integration.whatsapp_cloud_support import (
 
 @pytest.fixture
 def cloud() -> Iterator[FakeCloud]:
-    with FakeCloud(token=TOKEN) as fake:
-        yield fake
-        assert fake.violations() == []
+    yield from running_cloud(TOKEN)
 
 
 @pytest.fixture

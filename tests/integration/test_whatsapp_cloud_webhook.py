@@ -20,7 +20,7 @@ from bot.clock import FixedClock
 from bot.runtime import Runtime
 from bot.store.models import AuditEvent, Subscriber
 from bot.web.app import create_app
-from tests.fakes.fake_cloud import FakeCloud, sign
+from tests.fakes.fake_cloud import FakeCloud, running_cloud, sign
 from tests.integration.whatsapp_cloud_support import (
     APP_SECRET,
     TOKEN,
@@ -40,9 +40,7 @@ URL = "/webhooks/whatsapp"
 
 @pytest.fixture
 def cloud() -> Iterator[FakeCloud]:
-    with FakeCloud(token=TOKEN) as fake:
-        yield fake
-        assert fake.violations() == []
+    yield from running_cloud(TOKEN)
 
 
 @pytest.fixture

@@ -26,8 +26,6 @@ from tests.fakes.fake_x_fixtures import (
     now_clock,
     outbox,
     publisher,
-    running_fake,
-    settings_for,
     usage_rows,
 )
 
@@ -38,15 +36,10 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def fake_x() -> Iterator[FakeX]:
-    yield from running_fake()
-
-
-@pytest.fixture
 def x(
     runtime: Runtime, fake_x: FakeX, db_url: str, tmp_path: Path, clock: FixedClock
 ) -> Iterator[XPublisher]:
-    channel = publisher(settings_for(db_url, tmp_path, fake_x), runtime.sessions, clock)
+    channel = publisher(runtime, fake_x, db_url, tmp_path, clock)
     yield channel
     channel.close()
 
@@ -154,8 +147,9 @@ def test_401_fails_the_post_and_marks_the_channel_unhealthy(
 def test_wrong_credentials_get_xs_own_401(
     runtime: Runtime, fake_x: FakeX, db_url: str, tmp_path: Path, clock: FixedClock
 ) -> None:
-    settings = settings_for(db_url, tmp_path, fake_x, access_token_secret="not-the-right-one")
-    channel = publisher(settings, runtime.sessions, clock)
+    channel = publisher(
+        runtime, fake_x, db_url, tmp_path, clock, access_token_secret="not-the-right-one"
+    )
     [pid] = make_posts(runtime.sessions, clock, ["Signed wrong"])
     assert outbox(runtime.sessions, channel, clock).drain() == {"failed": 1}
     assert fake_x.state.auth_failures == ["POST /2/tweets"]
@@ -243,8 +237,7 @@ def test_connection_refused_is_transient(
 ) -> None:
     with FakeX() as closed:
         base = closed.base_url
-    settings = settings_for(db_url, tmp_path, fake_x, base_url=base)
-    channel = publisher(settings, runtime.sessions, clock)
+    channel = publisher(runtime, fake_x, db_url, tmp_path, clock, base_url=base)
     [pid] = make_posts(runtime.sessions, clock, ["Nobody listening"])
     assert outbox(runtime.sessions, channel, clock).drain() == {"retry": 1}
     assert "could not reach X" in (get_post(runtime.sessions, pid).error or "")

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from bot.channels.x import XPublisher
 from bot.clock import FixedClock
 from bot.outbox.reconcile import reconcile_all
 from bot.runtime import Runtime
@@ -24,8 +22,6 @@ from tests.fakes.fake_x_fixtures import (
     now_clock,
     outbox,
     publisher,
-    running_fake,
-    settings_for,
 )
 
 
@@ -34,21 +30,10 @@ def clock() -> FixedClock:
     return now_clock()
 
 
-@pytest.fixture
-def fake_x() -> Iterator[FakeX]:
-    yield from running_fake()
-
-
-def channel(
-    runtime: Runtime, fake: FakeX, db_url: str, tmp_path: Path, clock: FixedClock, **x: object
-) -> XPublisher:
-    return publisher(settings_for(db_url, tmp_path, fake, **x), runtime.sessions, clock)
-
-
 def test_check_names_the_account_and_the_usage(
     runtime: Runtime, fake_x: FakeX, db_url: str, tmp_path: Path, clock: FixedClock
 ) -> None:
-    x = channel(runtime, fake_x, db_url, tmp_path, clock, daily_cap=3, monthly_budget=10)
+    x = publisher(runtime, fake_x, db_url, tmp_path, clock, daily_cap=3, monthly_budget=10)
     make_posts(runtime.sessions, clock, ["Counted https://news.example.com/1"])
     outbox(runtime.sessions, x, clock).drain()
     health = x.check()
@@ -69,7 +54,7 @@ def test_check_names_the_account_and_the_usage(
 def test_check_shows_a_pause_and_its_reason(
     runtime: Runtime, fake_x: FakeX, db_url: str, tmp_path: Path, clock: FixedClock
 ) -> None:
-    x = channel(runtime, fake_x, db_url, tmp_path, clock)
+    x = publisher(runtime, fake_x, db_url, tmp_path, clock)
     make_posts(runtime.sessions, clock, ["Out of credits"])
     fake_x.fail("402")
     outbox(runtime.sessions, x, clock).drain()
@@ -82,7 +67,7 @@ def test_check_shows_a_pause_and_its_reason(
 def test_check_says_what_is_wrong_with_the_credentials(
     runtime: Runtime, fake_x: FakeX, db_url: str, tmp_path: Path, clock: FixedClock
 ) -> None:
-    x = channel(runtime, fake_x, db_url, tmp_path, clock, api_secret="revoked-secret")
+    x = publisher(runtime, fake_x, db_url, tmp_path, clock, api_secret="revoked-secret")
     health = x.check()
     assert not health.ok
     assert health.detail.startswith("X refused the credentials (401: Unauthorized)")
@@ -91,7 +76,7 @@ def test_check_says_what_is_wrong_with_the_credentials(
     assert state is not None and state.healthy is False
     x.close()
     # fixed credentials: check says so and the channel is healthy again
-    good = channel(runtime, fake_x, db_url, tmp_path, clock)
+    good = publisher(runtime, fake_x, db_url, tmp_path, clock)
     assert good.check().ok
     state = channel_state(runtime.sessions)
     assert state is not None and state.healthy is True
@@ -102,7 +87,7 @@ def test_check_refuses_a_read_only_token(
     runtime: Runtime, fake_x: FakeX, db_url: str, tmp_path: Path, clock: FixedClock
 ) -> None:
     fake_x.plan({"access_level": "read"})
-    x = channel(runtime, fake_x, db_url, tmp_path, clock)
+    x = publisher(runtime, fake_x, db_url, tmp_path, clock)
     health = x.check()
     assert not health.ok
     assert "can only read" in health.detail and "Read and Write" in health.detail
@@ -113,7 +98,7 @@ def test_check_refuses_a_read_only_token(
 def test_a_refused_post_stays_visible_until_a_post_goes_out(
     runtime: Runtime, fake_x: FakeX, db_url: str, tmp_path: Path, clock: FixedClock
 ) -> None:
-    x = channel(runtime, fake_x, db_url, tmp_path, clock)
+    x = publisher(runtime, fake_x, db_url, tmp_path, clock)
     make_posts(runtime.sessions, clock, ["Refused once", "Accepted later"])
     fake_x.fail("403_oauth1_permissions")
     fake_x.plan({"access_level": ""})  # X does not always say what the token may do
@@ -136,7 +121,7 @@ def test_check_says_when_x_cannot_be_reached(
 ) -> None:
     with FakeX() as gone:
         base = gone.base_url
-    x = channel(runtime, fake_x, db_url, tmp_path, clock, base_url=base)
+    x = publisher(runtime, fake_x, db_url, tmp_path, clock, base_url=base)
     health = x.check()
     assert not health.ok
     assert health.detail.startswith(f"cannot reach X at {base}")
@@ -156,7 +141,7 @@ def test_no_secret_in_logs_errors_audit_or_state(
     for name in ("tweepy", "requests_oauthlib", "oauthlib"):
         # as if nothing had configured them: only the channel's own quieting may hold them
         caplog.set_level(logging.NOTSET, logger=name)
-    x = channel(runtime, fake_x, db_url, tmp_path, clock)
+    x = publisher(runtime, fake_x, db_url, tmp_path, clock)
     texts = [f"Secretive {n} https://news.example.com/{n}" for n in range(9)]
     make_posts(runtime.sessions, clock, texts)
     for fault in (
@@ -173,7 +158,7 @@ def test_no_secret_in_logs_errors_audit_or_state(
         outbox(runtime.sessions, x, clock).drain(limit=1)
     reconcile_all(runtime.sessions, {"x": x}, clock, "w1", CONFIG.lease, CONFIG.backoff_base)
     health = x.check()
-    wrong = channel(runtime, fake_x, db_url, tmp_path, clock, access_token_secret="x" * 20)
+    wrong = publisher(runtime, fake_x, db_url, tmp_path, clock, access_token_secret="x" * 20)
     bad_health = wrong.check()
     with runtime.sessions() as session:
         stored = json.dumps(

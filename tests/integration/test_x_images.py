@@ -21,8 +21,6 @@ from tests.fakes.fake_x_fixtures import (
     now_clock,
     outbox,
     publisher,
-    running_fake,
-    settings_for,
 )
 from tests.fakes.feed_server import FeedServer, Route
 
@@ -50,11 +48,6 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def fake_x() -> Iterator[FakeX]:
-    yield from running_fake()
-
-
-@pytest.fixture
 def images() -> Iterator[FeedServer]:
     server = FeedServer(
         routes={
@@ -77,7 +70,7 @@ def images() -> Iterator[FeedServer]:
 def x(
     runtime: Runtime, fake_x: FakeX, db_url: str, tmp_path: Path, clock: FixedClock
 ) -> Iterator[XPublisher]:
-    channel = publisher(settings_for(db_url, tmp_path, fake_x), runtime.sessions, clock)
+    channel = publisher(runtime, fake_x, db_url, tmp_path, clock)
     yield channel
     channel.close()
 

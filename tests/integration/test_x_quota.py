@@ -4,7 +4,6 @@ with the reason shown and go out, in approval order, when the limit resets."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,8 +23,6 @@ from tests.fakes.fake_x_fixtures import (
     now_clock,
     outbox,
     publisher,
-    running_fake,
-    settings_for,
     usage_rows,
 )
 
@@ -35,21 +32,10 @@ def clock() -> FixedClock:
     return now_clock()
 
 
-@pytest.fixture
-def fake_x() -> Iterator[FakeX]:
-    yield from running_fake()
-
-
-def channel(
-    runtime: Runtime, fake: FakeX, db_url: str, tmp_path: Path, clock: FixedClock, **x: object
-) -> XPublisher:
-    return publisher(settings_for(db_url, tmp_path, fake, **x), runtime.sessions, clock)
-
-
 def test_a_cap_of_3_sends_3_and_the_rest_wait_then_go_in_approval_order(
     runtime: Runtime, fake_x: FakeX, db_url: str, tmp_path: Path, clock: FixedClock
 ) -> None:
-    x = channel(runtime, fake_x, db_url, tmp_path, clock, daily_cap=3)
+    x = publisher(runtime, fake_x, db_url, tmp_path, clock, daily_cap=3)
     texts = [f"Story number {n} https://news.example.com/{n}" for n in range(5)]
     # editors approved them in this order: 4, 2, 0, 1, 3
     ids = make_posts(runtime.sessions, clock, texts, approve_order=[4, 2, 0, 1, 3])
@@ -76,7 +62,7 @@ def test_a_cap_of_3_sends_3_and_the_rest_wait_then_go_in_approval_order(
 def test_the_monthly_budget_holds_posts_until_next_month(
     runtime: Runtime, fake_x: FakeX, db_url: str, tmp_path: Path, clock: FixedClock
 ) -> None:
-    x = channel(
+    x = publisher(
         runtime, fake_x, db_url, tmp_path, clock,
         monthly_budget=0.05, price_per_post=0.01, price_per_post_with_link=0.02,
     )  # fmt: skip
@@ -96,7 +82,7 @@ def test_the_monthly_budget_holds_posts_until_next_month(
 def test_a_post_whose_outcome_was_unknown_keeps_its_place_under_the_cap(
     runtime: Runtime, fake_x: FakeX, db_url: str, tmp_path: Path, clock: FixedClock
 ) -> None:
-    x = channel(runtime, fake_x, db_url, tmp_path, clock, daily_cap=1)
+    x = publisher(runtime, fake_x, db_url, tmp_path, clock, daily_cap=1)
     [pid] = make_posts(runtime.sessions, clock, ["Lost in the wire"])
     fake_x.fail("drop_before_store")
     assert outbox(runtime.sessions, x, clock).drain() == {"unknown": 1}
@@ -117,8 +103,8 @@ def test_two_workers_cannot_both_take_the_last_place(
 ) -> None:
     """The reservation locks the day's row: with a cap of 1, two publishers racing on two
     posts send exactly one."""
-    x1 = channel(runtime, fake_x, db_url, tmp_path, clock, daily_cap=1)
-    x2 = channel(runtime, fake_x, db_url, tmp_path, clock, daily_cap=1)
+    x1 = publisher(runtime, fake_x, db_url, tmp_path, clock, daily_cap=1)
+    x2 = publisher(runtime, fake_x, db_url, tmp_path, clock, daily_cap=1)
     make_posts(runtime.sessions, clock, ["Race one", "Race two"])
     results: list[dict[str, int]] = []
     barrier = threading.Barrier(2)

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.channels.base import OutgoingPost
 from bot.settings import Settings
 from bot.store.db import make_engine, make_sessionmaker, transaction, upgrade
-from bot.store.models import Article, AuditEvent, Post, Subscriber, SubscriberSend
+from bot.store.models import AuditEvent, Subscriber, SubscriberSend
+from tests import posts
 from tests.fakes.fake_cloud import PHONE_ID
 
 TOKEN = "EAAtest-cloud-token-4f2a9c"
@@ -49,18 +50,13 @@ def cloud_settings(url: str, tmp_path: Path, **whatsapp: Any) -> Settings:
 
 def add_post(sessions: sessionmaker[Session], title: str = "Council approves budget") -> int:
     with transaction(sessions) as session:
-        article = Article(
-            guid=title, url="https://news.example/budget", canonical_url=f"https://news.example/{title}",
-            title=title, status="drafted", created_at=NOW, tags=[], quotes=[],
+        article = posts.add_article(
+            session, NOW, "https://news.example/budget",
+            guid=title, canonical_url=f"https://news.example/{title}", title=title,
         )  # fmt: skip
-        session.add(article)
-        session.flush()
-        post = Post(
-            article_id=article.id, channel="whatsapp", state="publishing", text=f"*{title}*",
-            hashtags=[], channel_data={}, created_at=NOW, updated_at=NOW, attempts=1,
-        )  # fmt: skip
-        session.add(post)
-        session.flush()
+        post = posts.add_post(
+            session, article, f"*{title}*", NOW, channel="whatsapp", state="publishing", attempts=1
+        )
         return post.id
 
 
