@@ -26,7 +26,7 @@ class Row:
     baseline: float | None
     ratio: float | None
     target: str
-    passed: bool
+    passed: bool | None  # None: no target, a figure to read
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
