@@ -69,7 +69,7 @@ def run() -> list[Row]:
             round(b50, 3),
             round(p50 / b50, 1),
             "—",
-            True,
+            None,
         ),
         Row(
             "CMS push to post on X and WhatsApp, p95",
