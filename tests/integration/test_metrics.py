@@ -6,6 +6,7 @@ import random
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.channels.health import mark_channel_health
