@@ -6,6 +6,8 @@ needs no boilerplate removal, so trafilatura (and its ~25 MB) is kept for articl
 
 from __future__ import annotations
 
+import re
+
 import lxml.html
 from lxml import etree
 
@@ -39,6 +41,14 @@ def _paragraphs(element: etree._Element, out: list[str], current: list[str]) -> 
         current.clear()
 
 
+#: a feed's own call to action at the end of an excerpt ("Continue reading...", "Read more »")
+_CALL_TO_ACTION = re.compile(
+    r"^(?:continue reading|read more|read the (?:full|rest of the) (?:story|article)|"
+    r"full story|related:.*)\W*$",
+    re.IGNORECASE,
+)
+
+
 def fragment_to_text(html: str) -> str:
     """Paragraph text of an HTML fragment, a blank line between paragraphs."""
     if "<" not in html:
@@ -55,4 +65,5 @@ def fragment_to_text(html: str) -> str:
     if current:
         out.append("".join(current))
     paragraphs = [" ".join(p.split()) for p in out]
-    return clean_body("\n\n".join(p for p in paragraphs if p))
+    kept = [p for p in paragraphs if p and not _CALL_TO_ACTION.match(p)]
+    return clean_body("\n\n".join(kept))
