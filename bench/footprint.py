@@ -1,5 +1,10 @@
 """Footprint: `newsbot run` idle resident memory and start-to-ready time, against a bare
-FastAPI + uvicorn "hello" process started the same way."""
+FastAPI + uvicorn "hello" process started the same way.
+
+Both run on the interpreter of ``NEWSBOT_BENCH_RUN_PYTHON`` when set (`make bench` points it
+at a virtual environment holding only requirements.lock, as `make run` and the image do):
+development tools installed beside the bot change what it imports (structlog loads rich
+when it finds it), which is not what a newsroom runs."""
 
 from __future__ import annotations
 
@@ -35,9 +40,10 @@ def _port() -> int:
 
 
 def _rss_mb(pid: int) -> float:
+    """Resident set size in MB of 10^6 bytes (the kernel reports KiB)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
+            return int(line.split()[1]) * 1024 / 1e6
     return float("nan")
 
 
@@ -67,6 +73,8 @@ def _start(cmd: list[str], port: int, env: dict[str, str], cwd: Path) -> tuple[f
 
 
 def run() -> list[Row]:
+    # absolute, not resolved: a venv's python is a link that must stay inside the venv
+    python = os.path.abspath(os.environ.get("NEWSBOT_BENCH_RUN_PYTHON") or sys.executable)
     readies, rss, base_readies, base_rss = [], [], [], []
     for _ in range(REPEAT):
         folder = Path(tempfile.mkdtemp(prefix="newsbot-footprint-"))
@@ -81,11 +89,11 @@ def run() -> list[Row]:
         )
         fresh_sqlite(folder / "data")  # migrated, empty: the embedded default adds the example feed
         os.replace(folder / "data" / "bench.db", folder / "data" / "newsbot.db")
-        t, m = _start([sys.executable, "-m", "bot", "run"], port, env, folder)
+        t, m = _start([python, "-m", "bot", "run"], port, env, folder)
         readies.append(t)
         rss.append(m)
         port = _port()
-        t, m = _start([sys.executable, "-c", HELLO, str(port)], port, env, folder)
+        t, m = _start([python, "-c", HELLO, str(port)], port, env, folder)
         base_readies.append(t)
         base_rss.append(m)
     ready, base_ready = median(readies), median(base_readies)

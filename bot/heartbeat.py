@@ -16,11 +16,11 @@ from typing import Any
 
 import structlog
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.scheduler import Ticks
+from bot.store import upsert
 from bot.store.db import transaction
 from bot.store.models import TickHeartbeat
 
@@ -113,8 +113,7 @@ class Heartbeat:
 
 
 def _upsert(session: Session, key: dict[str, Any], values: dict[str, Any]) -> None:
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(TickHeartbeat).values(**key, **values)
+    statement = upsert.insert(session, TickHeartbeat).values(**key, **values)
     session.execute(statement.on_conflict_do_update(index_elements=list(key), set_=values))
 
 

@@ -19,11 +19,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot import alerts
 from bot.settings import Settings
+from bot.store import upsert
 from bot.store.models import ChannelState, ChannelUsage
 
 
@@ -36,9 +36,8 @@ def mark_channel_health(
     healthy without one. A key given as None is removed. The row is locked, so two workers
     cannot both see the same flip.
     """
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     session.execute(
-        insert(ChannelState)
+        upsert.insert(session, ChannelState)
         .values(channel=channel, healthy=True, detail={}, updated_at=now)
         .on_conflict_do_nothing()
     )

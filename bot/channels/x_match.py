@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from twitter_text import extract_urls_with_indices
+from bot.editorial import twitter_text_loader
 
 _TCO = re.compile(r"https?://t\.co/\w+", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
@@ -27,7 +27,7 @@ def ours(text: str) -> str:
     """Our text without its links (as twitter-text finds them: X wraps exactly those)."""
     text = unicodedata.normalize("NFC", text)
     kept, last = [], 0
-    for entity in extract_urls_with_indices(text):
+    for entity in twitter_text_loader.load().extract_urls_with_indices(text):
         start, end = entity["indices"]
         kept.append(text[last:start])
         last = end

@@ -12,8 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from twitter_text import extract_urls
-
+from bot.editorial import twitter_text_loader
 from bot.settings import XSettings
 
 #: money is compared to the cent's hundredth: float sums must not block the last post
@@ -34,7 +33,7 @@ class Pause:
 
 def has_link(text: str) -> bool:
     """A link as X sees it: whatever twitter-text recognises (and X wraps in t.co)."""
-    return bool(extract_urls(unicodedata.normalize("NFC", text)))
+    return bool(twitter_text_loader.load().extract_urls(unicodedata.normalize("NFC", text)))
 
 
 def price(text: str, settings: XSettings) -> float:

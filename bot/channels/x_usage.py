@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import case, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels import x_quota as quota
 from bot.channels.health import mark_channel_health
 from bot.settings import XSettings
+from bot.store import upsert
 from bot.store.db import transaction
 from bot.store.models import ChannelState, ChannelUsage
 
@@ -41,9 +41,7 @@ class Reservation:
 
 def _insert_missing(session: Session, model: Any, values: dict[str, Any]) -> None:
     """INSERT … ON CONFLICT DO NOTHING: two workers may create the same row at once."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(model).values(**values).on_conflict_do_nothing())
+    session.execute(upsert.insert(session, model).values(**values).on_conflict_do_nothing())
 
 
 def _usage(session: Session, now: datetime, lock: bool = False) -> tuple[ChannelUsage, quota.Usage]:

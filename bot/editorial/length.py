@@ -13,7 +13,8 @@ from typing import Any
 from bot.editorial import twitter_text_loader
 from bot.editorial.limits import LIMITS, WHATSAPP_LIMIT, X_LIMIT
 
-parse_tweet, twitter_config = twitter_text_loader.load()
+_twitter_text = twitter_text_loader.load()
+parse_tweet, twitter_config = _twitter_text.parse_tweet, _twitter_text.config
 
 __all__ = ["LIMITS", "WHATSAPP_LIMIT", "X_LIMIT", "measure", "whatsapp_length", "x_length"]
 

@@ -11,12 +11,12 @@ from datetime import datetime, timedelta
 import httpx
 import structlog
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot import alerts, metrics
 from bot.sources.feeds import FeedError, FeedItem, ParsedFeed, parse_feed
 from bot.sources.fetch import FetchError, fetch
+from bot.store import upsert
 from bot.store.models import Article, Source
 
 log = structlog.get_logger("bot.sources")
@@ -124,8 +124,8 @@ def store_items(
         return 0
     # one statement for the whole batch; an article another feed (or replica) stored
     # meanwhile is skipped by the unique constraints, not raised
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    result = session.execute(insert(Article).on_conflict_do_nothing().returning(Article.id), rows)
+    statement = upsert.insert(session, Article).on_conflict_do_nothing()
+    result = session.execute(statement.returning(Article.id), rows)
     return len(result.all())
 
 
