@@ -19,12 +19,15 @@ command -v chromium >/dev/null || missing+=(chromium)
 for tool in podman buildah runc debootstrap; do
   command -v "$tool" >/dev/null || missing+=("$tool")
 done
+# the browser test types Japanese into the editor; without a CJK font its screenshot shows boxes
+dpkg -s fonts-droid-fallback >/dev/null 2>&1 || missing+=(fonts-droid-fallback)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     log "installing ${missing[*]}"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-      chromium podman buildah runc crun fuse-overlayfs slirp4netns uidmap debootstrap \
+      chromium fonts-droid-fallback podman buildah runc crun fuse-overlayfs slirp4netns uidmap \
+      debootstrap \
       containernetworking-plugins iptables curl ca-certificates >/dev/null
   else
     log "missing ${missing[*]}; the tests that need them will say so"

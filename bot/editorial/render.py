@@ -25,6 +25,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from bot.editorial import whatsapp
 from bot.editorial.length import LIMITS, measure
 from bot.editorial.model import ArticleData, ChannelPost, Quote
+from bot.editorial.standfirst import standfirst
 from bot.editorial.templates import template_dirs
 from bot.editorial.text import is_cjk
 from bot.errors import UsageError
@@ -46,7 +47,7 @@ DEFAULT_MARKS = ("“", "”")
 def make_environment(override: Path | None = None) -> SandboxedEnvironment:
     if override is not None and not override.is_dir():
         raise UsageError(f"NEWSBOT_TEMPLATES_DIR: {override} is not a directory")
-    return SandboxedEnvironment(
+    env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(override)]),
         undefined=jinja2.StrictUndefined,
         autoescape=False,  # plain-text posts; WhatsApp markup is escaped before rendering
@@ -54,6 +55,8 @@ def make_environment(override: Path | None = None) -> SandboxedEnvironment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["standfirst"] = standfirst  # {{ summary | standfirst }}: its first paragraph
+    return env
 
 
 def _template_line(exc: BaseException, filename: str | None) -> int | None:
