@@ -113,7 +113,9 @@ def serving(app: Any) -> Iterator[str]:
     sock = socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(app, log_level="warning", lifespan="off")
+    # uvicorn's own log config would bind its handlers to this test's captured stderr, which
+    # is closed by the time a later test's server logs through them
+    config = uvicorn.Config(app, log_config=None, lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
