@@ -192,7 +192,22 @@ class Runtime:
         with transaction(self.sessions) as session:
             expired = expire_drafts(session, now)
             held = hold_stale(session, now, self.settings.stale_after)
-        return {"expired": expired, "held": held}
+        return {"expired": expired, "held": held, "watched": self.watch_channels()}
+
+    def watch_channels(self) -> int:
+        """Channels that can look at their platform cheaply do so now and then (WAHA's
+        session), so trouble shows before a post waits on it. X is left out: its reads are
+        billed, and every send tells its health anyway."""
+        watched = 0
+        for name, channel in self.channels.items():
+            watch = getattr(channel, "watch", None)
+            if not callable(watch):
+                continue
+            try:
+                watched += watch() is not None
+            except Exception:  # a look that failed must not stop the expiry above next time
+                log.warning("channel.watch_failed", channel=name, exc_info=True)
+        return watched
 
     # -- start-up ----------------------------------------------------------------------
     def add_source(

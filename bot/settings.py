@@ -48,6 +48,17 @@ def parse_duration(value: Any) -> timedelta:
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 
 
+def parse_duration_or_off(value: Any) -> timedelta:
+    """A duration as ``parse_duration`` reads it, or ``0`` / ``off`` for none."""
+    off = value == 0 if isinstance(value, int | float) and not isinstance(value, bool) else False
+    if off or (isinstance(value, str) and value.strip().lower() in {"0", "off"}):
+        return timedelta(0)
+    return parse_duration(value)
+
+
+DurationOrOff = Annotated[timedelta, BeforeValidator(parse_duration_or_off)]
+
+
 def _split_commas(value: Any) -> Any:
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
@@ -97,6 +108,9 @@ class WhatsAppSettings(BaseModel):
     max_hashtags: int = Field(3, ge=0, le=10)
     #: while the WAHA session is not WORKING, posts wait this long before the next try
     session_recheck: Duration = timedelta(seconds=30)
+    #: how often the worker looks at the WAHA session while nothing is sent, so a session
+    #: that stopped overnight alerts before the morning's first post waits; 0 turns it off
+    session_watch: DurationOrOff = timedelta(minutes=5)
 
     @field_validator("channel_id")
     @classmethod

@@ -11,7 +11,7 @@ from __future__ import annotations
 import mimetypes
 import re
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -71,6 +71,7 @@ class WahaPublisher:
         clock: Clock,
         recheck: timedelta,
         on_health: Callable[[bool, str | None], None] | None = None,
+        watch_every: timedelta = timedelta(0),
     ) -> None:
         self.http = http
         self.session = session
@@ -78,7 +79,9 @@ class WahaPublisher:
         self.clock = clock
         self.recheck = recheck
         self.on_health = on_health
+        self.watch_every = watch_every
         self._healthy: bool | None = None
+        self._watched_at: datetime | None = None
 
     def _health(self, healthy: bool, error: str | None) -> None:
         """Tell the desk when the gateway turns unusable or usable again (alerts, dashboard);
@@ -224,6 +227,21 @@ class WahaPublisher:
         data["channels"] = [{k: c.get(k) for k in ("id", "name", "role")} for c in listed]
         return Health(ok, f"{detail}; {where}", data)
 
+    # -- watch -----------------------------------------------------------------------
+    def watch(self) -> Health | None:
+        """Look at the gateway when a look is due (every ``watch_every``; never when it is
+        zero) and record what is seen, as a send would: a session that stopped while nothing
+        was being sent shows on the dashboard and alerts now, not at the next post."""
+        now = self.clock.now()
+        if not self.watch_every or (
+            self._watched_at is not None and now - self._watched_at < self.watch_every
+        ):
+            return None
+        self._watched_at = now
+        health = self.check()
+        self._health(health.ok, None if health.ok else health.detail)
+        return health
+
     def _no_session(self) -> Health:
         try:
             names = [str(s.get("name")) for s in self.http.call("GET", "/api/sessions").body or []]
@@ -258,6 +276,7 @@ def build(settings: Settings, sessions: sessionmaker[Session], clock: Clock) -> 
         clock=clock,
         recheck=wa.session_recheck,
         on_health=lambda healthy, error: _record_health(sessions, clock, healthy, error),
+        watch_every=wa.session_watch,
     )
 
 

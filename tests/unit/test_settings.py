@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from bot.errors import UsageError
-from bot.settings import load_settings, parse_duration
+from bot.settings import load_settings, parse_duration, parse_duration_or_off
 
 
 def test_defaults_are_the_embedded_desk() -> None:
@@ -79,3 +79,14 @@ def test_durations(text: str, seconds: float) -> None:
 def test_bad_durations(text: str) -> None:
     with pytest.raises(ValueError, match="expected a duration"):
         parse_duration(text)
+
+
+@pytest.mark.parametrize(("text", "seconds"), [("0", 0), ("off", 0), (0, 0), ("5m", 300)])
+def test_a_watch_interval_can_be_off(text: object, seconds: float) -> None:
+    assert parse_duration_or_off(text).total_seconds() == seconds
+
+
+def test_a_bad_watch_interval_is_still_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSBOT_WHATSAPP__SESSION_WATCH", "sometimes")
+    with pytest.raises(UsageError, match="NEWSBOT_WHATSAPP__SESSION_WATCH"):
+        load_settings(_env_file=None)
