@@ -205,7 +205,7 @@ class Runtime:
                 continue
             try:
                 watched += watch() is not None
-            except Exception:  # a look that failed must not stop the expiry above next time
+            except Exception:  # logged; the rest of the maintenance round goes on
                 log.warning("channel.watch_failed", channel=name, exc_info=True)
         return watched
 

@@ -239,7 +239,11 @@ class WahaPublisher:
             return None
         self._watched_at = now
         health = self.check()
-        self._health(health.ok, None if health.ok else health.detail)
+        # written every look, not only on a change this process saw: another replica may
+        # have recorded the opposite (the database only alerts on a real flip)
+        self._healthy = health.ok
+        if self.on_health is not None:
+            self.on_health(health.ok, None if health.ok else health.detail)
         return health
 
     def _no_session(self) -> Health:

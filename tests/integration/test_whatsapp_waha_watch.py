@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.channels.health import mark_channel_health
 from bot.clock import FixedClock
 from bot.runtime import Runtime
+from bot.store.db import transaction
 from bot.store.models import ChannelState
 from tests.conftest import make_settings
 from tests.fakes.fake_waha import FakeWaha
@@ -87,5 +89,20 @@ def test_watching_can_be_turned_off(
         waha.set_session_status("STOPPED")
         assert rt.maintenance_round()["watched"] == 0
         assert session_looks(waha) == 0 and healthy(rt) is None
+    finally:
+        rt.close()
+
+
+def test_a_look_corrects_what_another_replica_recorded(
+    db_url: str, tmp_path: Path, clock: FixedClock, waha: FakeWaha, receiver: WebhookReceiver
+) -> None:
+    rt = desk(db_url, tmp_path, clock, waha, receiver.url)
+    try:
+        rt.maintenance_round()
+        with transaction(rt.sessions) as session:  # a replica that saw the session stopped
+            mark_channel_health(session, "whatsapp", False, {"error": "STOPPED"}, clock.now())
+        clock.advance(timedelta(minutes=5))
+        rt.maintenance_round()
+        assert healthy(rt) is True  # this look saw it WORKING, and says so
     finally:
         rt.close()
