@@ -13,13 +13,13 @@ import time
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
-from typing import Any
 from xml.sax.saxutils import escape
 
 import httpx
 
 from tests.fakes.fake_waha_process import WahaProcess
 from tests.fakes.fake_x_fixtures import X_ENV
+from tests.fakes.fake_x_process import FakeXProcess
 from tests.fakes.feed_server import FeedServer, Route
 from tests.paths import REPO
 
@@ -59,24 +59,8 @@ def feed_xml(items: list[str]) -> bytes:
 class LiveDesk:
     def __init__(self, extra_env: dict[str, str] | None = None) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="newsbot-live-"))
-        self.x = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "tests.fakes.fake_x",
-                "--port",
-                "0",
-                "--user-limit-24h",
-                "100000",
-            ],
-            cwd=REPO,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-            env={**os.environ, "PYTHONPATH": str(REPO)},
-        )
-        assert self.x.stdout is not None
-        self.x_url = json.loads(self.x.stdout.readline())["base_url"]
+        self.x = FakeXProcess()
+        self.x_url = self.x.url
         self.waha = WahaProcess.start(api_key=WAHA_KEY, channels=[f"{CHAT}:Bench:OWNER"])
         self.feeds = FeedServer().start()
         self.items: list[str] = []
@@ -147,8 +131,7 @@ class LiveDesk:
 
     def delivered(self, marker: str) -> tuple[bool, bool]:
         """Whether fake X and fake WAHA hold a post containing ``marker``."""
-        posts: list[dict[str, Any]] = httpx.get(f"{self.x_url}/_control/posts").json()["posts"]
-        on_x = any(marker in p.get("text", "") for p in posts)
+        on_x = any(marker in p.get("text", "") for p in self.x.posts())
         on_wa = any(marker in json.dumps(m) for m in self.waha.messages())
         return on_x, on_wa
 
@@ -166,5 +149,4 @@ class LiveDesk:
             self.proc.wait(timeout=30)
         self.feeds.stop()
         self.waha.stop()
-        self.x.terminate()
-        self.x.wait(timeout=10)
+        self.x.stop()

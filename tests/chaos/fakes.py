@@ -9,18 +9,13 @@ after the post was stored (after the answer was made, for a read).
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from tests.fakes.fake_waha_process import WahaProcess
 from tests.fakes.fake_x import CREDENTIALS
-from tests.paths import REPO
+from tests.fakes.fake_x_process import FakeXProcess
 
 FAULT_RATE = 0.3
 HANG_SECONDS = 2.5  # longer than the channels' 1.5 s timeout in the chaos workers
@@ -58,65 +53,6 @@ def waha_plan(seed: int) -> dict[str, Any]:
     }
 
 
-class FakeXProcess:
-    """``python -m tests.fakes.fake_x`` and its control API."""
-
-    def __init__(self, seed: int, state_file: Path) -> None:
-        argv = [
-            sys.executable,
-            "-m",
-            "tests.fakes.fake_x",
-            "--port",
-            "0",
-            "--user-limit-24h",
-            "100000",
-            "--hang-seconds",
-            str(HANG_SECONDS),
-            "--state-file",
-            str(state_file),
-            "--plan",
-            json.dumps(x_plan(seed)),
-        ]
-        self.process = subprocess.Popen(
-            argv,
-            cwd=REPO,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env={**os.environ, "PYTHONPATH": str(REPO)},
-        )
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline()
-        try:
-            self.url = str(json.loads(line)["base_url"])
-        except (ValueError, KeyError):
-            self.process.kill()
-            raise RuntimeError(f"fake X did not start: {line!r}") from None
-        self._http = httpx.Client(base_url=self.url, timeout=30)
-
-    def _get(self, path: str) -> Any:
-        response = self._http.get("/_control/" + path)
-        response.raise_for_status()
-        return response.json()
-
-    def posts(self) -> list[dict[str, Any]]:
-        return list(self._get("posts?all=1")["posts"])
-
-    def requests(self) -> list[dict[str, Any]]:
-        return list(self._get("requests")["requests"])
-
-    def violations(self) -> list[str]:
-        return list(self._get("violations")["violations"])
-
-    def stop(self) -> None:
-        self._http.close()
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-
-
 @dataclass
 class Platforms:
     x: FakeXProcess
@@ -124,7 +60,11 @@ class Platforms:
 
     @classmethod
     def start(cls, seed: int, folder: Path) -> Platforms:
-        x = FakeXProcess(seed, folder / "fake-x.json")
+        x = FakeXProcess(
+            "--hang-seconds", str(HANG_SECONDS),
+            "--state-file", str(folder / "fake-x.json"),
+            "--plan", json.dumps(x_plan(seed)),
+        )  # fmt: skip
         try:
             waha = WahaProcess.start(
                 api_key=WAHA_KEY, channels=[f"{CHAT}:Chaos Desk"], faults=waha_plan(seed + 1)

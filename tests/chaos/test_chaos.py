@@ -105,7 +105,7 @@ def test_every_post_goes_out_exactly_once_through_kills_and_faults(
         figures.worker_exit_codes = workers.stop()
         figures.wall_seconds = round(time.monotonic() - started, 1)
         # counted only now: a send still in flight had the workers' grace to land
-        x_posts = platforms.x.posts()
+        x_posts = platforms.x.posts(deleted=True)
         messages = platforms.waha.messages()
         figures.injected_faults = platforms.injected()
         x_requests = platforms.x.requests()
