@@ -16,6 +16,7 @@ from bot import audit, metrics
 from bot.editorial.model import ArticleData, Draft
 from bot.errors import UsageError
 from bot.outbox.states import State
+from bot.store.claim import claim_one
 from bot.store.db import transaction
 from bot.store.models import Article, Post
 
@@ -124,21 +125,8 @@ def claim_article(session: Session, now: datetime, lease: timedelta) -> int | No
         Article.status == "new",
         and_(Article.status == "drafting", Article.drafted_at < now - lease),
     )
-    pick = select(Article.id).where(condition).order_by(Article.id).limit(1)
-    if session.get_bind().dialect.name == "postgresql":
-        article_id = session.scalar(pick.with_for_update(skip_locked=True))
-        if article_id is not None:
-            session.execute(
-                update(Article)
-                .where(Article.id == article_id)
-                .values(status="drafting", drafted_at=now)
-            )
-        return article_id
-    return session.scalar(
-        update(Article)
-        .where(Article.id == pick.scalar_subquery(), condition)
-        .values(status="drafting", drafted_at=now)
-        .returning(Article.id)
+    return claim_one(
+        session, Article.id, condition, (Article.id,), {"status": "drafting", "drafted_at": now}
     )
 
 

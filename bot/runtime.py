@@ -11,17 +11,15 @@ import socket
 import threading
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import structlog
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock, SystemClock
 from bot.settings import Settings
 from bot.store.db import make_engine, make_sessionmaker, transaction
-from bot.store.models import Source
 
 # The parts below are imported where used: `newsbot drafts list` should not pay for
 # trafilatura, twitter-text and the HTTP stack at every start.
@@ -34,14 +32,9 @@ if TYPE_CHECKING:
     from bot.editorial.model import ArticleData
     from bot.outbox.engine import Outbox
     from bot.sources.poll import PollResult
+    from bot.store.models import Source
 
 log = structlog.get_logger("bot.runtime")
-
-#: feeds fetched at once, and claimed per transaction
-POLL_CONCURRENCY = 16
-POLL_BATCH = 64
-
-EXAMPLE_FEED = Path(__file__).resolve().parent / "example" / "feed.xml"
 
 
 def worker_id() -> str:
@@ -117,53 +110,16 @@ class Runtime:
         s = self.settings
         return DraftPolicy(s.channels, s.approval == "auto", s.draft_ttl)
 
-    # -- rounds ------------------------------------------------------------------------
+    # -- rounds: each is its domain's use case, given this process's parts ------------
     def poll_round(
         self, stop: threading.Event | None = None, force: bool = False
     ) -> dict[int, PollResult]:
-        """Poll every due source (every source with ``force``), then draft what is new.
-
-        Sources are claimed in batches; their feeds are fetched concurrently and the
-        batch is stored in one transaction.
-        """
-        from concurrent.futures import ThreadPoolExecutor
-
-        from bot.outbox.claims import claim_sources
-        from bot.sources.poll import apply_poll, fetch_source
+        """Poll every due source (every source with ``force``), then draft what is new."""
+        from bot.sources.rounds import PollPolicy, poll_due
 
         s = self.settings
-        results: dict[int, PollResult] = {}
-        if force:
-            with transaction(self.sessions) as session:
-                session.execute(update(Source).values(next_poll_at=None))
-        with ThreadPoolExecutor(max_workers=POLL_CONCURRENCY, thread_name_prefix="poll") as pool:
-            while not (stop and stop.is_set()):
-                now = self.clock.now()
-                with transaction(self.sessions) as session:
-                    ids = claim_sources(session, self.worker, now, s.lease, POLL_BATCH)
-                    batch = [
-                        (i, src.url, src.etag, src.last_modified)
-                        for i in ids
-                        if (src := session.get(Source, i)) is not None
-                    ]
-                if not batch:
-                    break
-                fetched = list(
-                    pool.map(
-                        lambda b: fetch_source(self.client, b[1], b[2], b[3], s.max_feed_bytes),
-                        batch,
-                    )
-                )
-                now = self.clock.now()
-                with transaction(self.sessions) as session:
-                    for (source_id, *_), outcome in zip(batch, fetched, strict=True):
-                        source = session.get(Source, source_id)
-                        if source is None:  # removed while we fetched it
-                            continue
-                        results[source_id] = apply_poll(session, source, outcome, now, s.max_age)
-                        source.next_poll_at = now + s.poll_interval
-                        source.claimed_by = None
-                        source.lease_until = None
+        policy = PollPolicy(s.lease, s.poll_interval, s.max_age, s.max_feed_bytes)
+        results = poll_due(self.sessions, self.client, self.clock, self.worker, policy, stop, force)
         self.draft_round()
         return results
 
@@ -213,32 +169,17 @@ class Runtime:
     def add_source(
         self, session: Session, url: str, auto_approve: bool = False, backfill: int = 0
     ) -> tuple[Source, bool]:
-        existing = session.scalar(select(Source).where(Source.url == url))
-        if existing is not None:
-            return existing, False
-        source = Source(
-            url=url,
-            auto_approve=auto_approve,
-            backfill=backfill,
-            failures_in_row=0,
-            created_at=self.clock.now(),
-        )
-        session.add(source)
-        session.flush()
-        return source, True
+        from bot.sources.catalog import add_source
+
+        return add_source(session, url, self.clock.now(), auto_approve, backfill)
 
     def ensure_sources(self) -> None:
         """NEWSBOT_FEEDS are added at start; an empty default database gets the example feed."""
+        from bot.sources.catalog import ensure_sources
+
+        embedded = "database_url" not in self.settings.model_fields_set and not self.settings.feeds
         with transaction(self.sessions) as session:
-            for url in self.settings.feeds:
-                self.add_source(session, url)
-            empty = not session.scalar(select(func.count()).select_from(Source))
-            embedded = (
-                "database_url" not in self.settings.model_fields_set and not self.settings.feeds
-            )
-            if empty and embedded and EXAMPLE_FEED.exists():
-                self.add_source(session, str(EXAMPLE_FEED), backfill=10)
-                log.info("sources.example_added", url=str(EXAMPLE_FEED))
+            ensure_sources(session, self.settings.feeds, self.clock.now(), example=embedded)
 
     def close(self) -> None:
         if self._client is not None:

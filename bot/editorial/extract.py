@@ -16,7 +16,6 @@ from bot.editorial.model import ArticleData
 from bot.editorial.pagemeta import displayed_headline, primary_language, read_meta, same_words
 from bot.editorial.plaintext import split_text
 from bot.editorial.text import clean_body, squash
-from bot.sources.feeds import FeedItem
 
 #: values that metadata puts in the author field that name nobody
 _NOT_AUTHORS = {
@@ -148,22 +147,3 @@ def from_html(html: str, url: str = "", fallback: ArticleData | None = None) -> 
 def html_to_text(html: str) -> str:
     """Paragraph text of an HTML fragment (feed content), blank line between paragraphs."""
     return fragment_to_text(html)
-
-
-def from_item(item: FeedItem) -> ArticleData:
-    """What the feed itself says of an article."""
-    content = item.content or item.summary or ""
-    summary = html_to_text(item.summary) if item.summary else None
-    body = html_to_text(content)
-    return ArticleData(
-        title=squash(item.title),
-        url=item.url,
-        canonical_url=item.canonical_url,
-        summary=squash(summary) if summary else None,
-        author=item.author,
-        published_at=item.published_at,
-        language=guess_language(f"{item.title}\n{body}"),
-        tags=item.tags,
-        body=body,
-        image_url=item.image_url,
-    )

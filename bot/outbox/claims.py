@@ -1,22 +1,27 @@
-"""Atomic claims: one worker per post (and per source), however many replicas run.
+"""What the outbox and the poller claim: due posts, unknown posts, due sources.
 
-PostgreSQL: ``SELECT … FOR UPDATE SKIP LOCKED`` then ``UPDATE`` in one transaction.
-SQLite: one conditional ``UPDATE … WHERE id = (SELECT …) AND state IN (…)``; SQLite has a
-single writer, so the statement is atomic and the loser simply updates nothing.
+The claim itself (SKIP LOCKED on PostgreSQL, a conditional UPDATE on SQLite) is
+``bot.store.claim``. ``claim_post`` is the one state change made in bulk SQL rather than
+through ``states.move``: ``approved``/``scheduled`` → ``publishing``, which the table
+allows (checked at import by ``bulk_move``). ``claim_unknown`` sets no state. Sources are
+claimed by ``bot.sources.rounds``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot import audit
-from bot.outbox.states import State
+from bot.outbox.states import State, bulk_move, move
+from bot.store.claim import claim_one
 from bot.store.models import ChannelState, Post, Source
+
+#: the states a claim moves to ``publishing`` (the rest of ``due_posts`` is timing)
+CLAIMED_FROM = bulk_move((State.APPROVED, State.SCHEDULED), State.PUBLISHING)
 
 
 def open_channels(session: Session, channels: Sequence[str], now: datetime) -> list[str]:
@@ -50,28 +55,6 @@ def due_posts(
     )
 
 
-def _claim_one(
-    session: Session,
-    condition: ColumnElement[bool],
-    order: Sequence[Any],
-    values: dict[str, object],
-    from_states: Sequence[str],
-) -> int | None:
-    pick = select(Post.id).where(condition).order_by(*order).limit(1)
-    if session.get_bind().dialect.name == "postgresql":
-        post_id = session.scalar(pick.with_for_update(skip_locked=True))
-        if post_id is None:
-            return None
-        session.execute(update(Post).where(Post.id == post_id).values(**values))
-        return post_id
-    return session.scalar(
-        update(Post)
-        .where(Post.id == pick.scalar_subquery(), Post.state.in_(from_states))
-        .values(**values)
-        .returning(Post.id)
-    )
-
-
 def claim_post(
     session: Session,
     channels: Sequence[str],
@@ -83,8 +66,9 @@ def claim_post(
     """Move the next due post to ``publishing`` under this worker's lease; its id or None."""
     if not channels:
         return None
-    return _claim_one(
+    return claim_one(
         session,
+        Post.id,
         due_posts(channels, now, stale_after),
         # approval order: posts that waited on a quota go out in the order editors approved
         (Post.approved_at, Post.id),
@@ -95,7 +79,7 @@ def claim_post(
             "attempts": Post.attempts + 1,
             "updated_at": now,
         },
-        (State.APPROVED, State.SCHEDULED),
+        recheck=Post.state.in_(CLAIMED_FROM),
     )
 
 
@@ -106,37 +90,13 @@ def claim_unknown(session: Session, worker: str, now: datetime, lease: timedelta
         # lease_until on an unknown post: not before then (it settles, or a lookup failed)
         or_(Post.lease_until.is_(None), Post.lease_until <= now),
     )
-    return _claim_one(
+    return claim_one(
         session,
+        Post.id,
         condition,
         (Post.id,),
         {"claimed_by": worker, "lease_until": now + lease, "updated_at": now},
-        (State.UNKNOWN,),
-    )
-
-
-def claim_sources(
-    session: Session, worker: str, now: datetime, lease: timedelta, limit: int = 1
-) -> list[int]:
-    """Up to ``limit`` sources due for polling, leased so no other replica polls them."""
-    condition = and_(
-        or_(Source.next_poll_at.is_(None), Source.next_poll_at <= now),
-        or_(Source.lease_until.is_(None), Source.lease_until < now),
-    )
-    pick = select(Source.id).where(condition).order_by(Source.next_poll_at, Source.id).limit(limit)
-    values = {"claimed_by": worker, "lease_until": now + lease}
-    if session.get_bind().dialect.name == "postgresql":
-        ids = list(session.scalars(pick.with_for_update(skip_locked=True)))
-        if ids:
-            session.execute(update(Source).where(Source.id.in_(ids)).values(**values))
-        return ids
-    return list(
-        session.scalars(
-            update(Source)
-            .where(Source.id.in_(pick.scalar_subquery()), condition)
-            .values(**values)
-            .returning(Source.id)
-        )
+        recheck=Post.state == State.UNKNOWN,
     )
 
 
@@ -158,11 +118,10 @@ def cut_short(
         post=post,
         detail={"error": f"worker {worker} stopped {how} ({cause})"},
     )
-    post.state = State.UNKNOWN
+    move(post, State.UNKNOWN, now)
     post.error = f"worker {worker} stopped {how}; looking it up"
     post.claimed_by = None
     post.lease_until = look_from
-    post.updated_at = now
 
 
 def release_claims(

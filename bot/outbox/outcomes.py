@@ -24,7 +24,7 @@ from bot import alerts, audit, metrics
 from bot.channels.base import Receipt
 from bot.errors import ChannelPaused
 from bot.outbox.backoff import RetryDecision
-from bot.outbox.states import State
+from bot.outbox.states import State, move
 from bot.store.models import Attempt, ChannelState, Post
 
 log = structlog.get_logger("bot.outbox")
@@ -85,12 +85,19 @@ def _release(post: Post, now: datetime) -> None:
 
 
 def mark_published(
-    session: Session, post: Post, receipt: Receipt, now: datetime, action: str, **extra: Any
+    session: Session,
+    post: Post,
+    receipt: Receipt,
+    now: datetime,
+    action: str,
+    *,
+    found_late: bool = False,
+    **extra: Any,
 ) -> None:
-    post.state = State.PUBLISHED
+    """``found_late``: a copy turned up after the desk moved on (``states.FOUND_FROM``)."""
+    move(post, State.PUBLISHED, now, found=found_late)
     post.remote_id = receipt.remote_id
     post.remote_url = receipt.remote_url
-    post.published_at = now
     post.error = None
     post.waiting_reason = None
     post.next_attempt_at = None
@@ -136,7 +143,9 @@ def out_anyway(
         return "duplicate"
     before = post.state
     _release(post, now)
-    mark_published(session, post, receipt, now, action, late={"by": by, "state_was": before})
+    mark_published(
+        session, post, receipt, now, action, found_late=True, late={"by": by, "state_was": before}
+    )
     return "published"
 
 
@@ -171,13 +180,13 @@ def retry(
         return lost(post, claim, "transient")
     _release(post, now)
     if decision.give_up:
-        post.state = State.FAILED
+        move(post, State.FAILED, now)
         post.error = f"gave up after {claim.attempt} attempts: {error}"
         detail = {"error": post.error, "attempts": claim.attempt}
         audit.record(session, "failed", at=now, post=post, detail=detail)
         alerts.post_failed(session, post, post.error)
         return "failed"
-    post.state = State.APPROVED
+    move(post, State.APPROVED, now)
     post.error = error
     post.next_attempt_at = decision.at
     audit.record(
@@ -202,7 +211,7 @@ def paused(
     if not holds(post, claim):
         return lost(post, claim, "paused")
     _release(post, now)
-    post.state = State.APPROVED
+    move(post, State.APPROVED, now)
     post.attempts -= 1  # the channel was closed; the post did not fail
     post.next_attempt_at = until
     pause_channel(session, post.channel, exc.reason, until, now)
@@ -222,7 +231,7 @@ def failed(session: Session, claim: Claim, error: str, now: datetime) -> str:
     if not holds(post, claim):
         return lost(post, claim, "permanent")
     _release(post, now)
-    post.state = State.FAILED
+    move(post, State.FAILED, now)
     post.error = error
     audit.record(session, "failed", at=now, post=post, detail={"error": error})
     alerts.post_failed(session, post, error)
@@ -235,7 +244,7 @@ def unknown(session: Session, claim: Claim, error: str, now: datetime, settle: t
     if not holds(post, claim):
         return lost(post, claim, "unknown")
     _release(post, now)
-    post.state = State.UNKNOWN
+    move(post, State.UNKNOWN, now)
     post.error = error
     # a request the platform is still working on may land a moment after we gave up on
     # it: look for it only once it has had time to settle

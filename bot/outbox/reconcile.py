@@ -22,7 +22,7 @@ from bot.outbox import durable
 from bot.outbox.claims import claim_unknown, cut_short
 from bot.outbox.engine import outgoing
 from bot.outbox.outcomes import load, mark_published, out_anyway
-from bot.outbox.states import State
+from bot.outbox.states import State, move
 from bot.store.db import transaction
 from bot.store.models import Post
 
@@ -66,7 +66,7 @@ def _settle(
     if receipt is not None:
         mark_published(session, post, receipt, now, "reconciled", found=True)
         return "found"
-    post.state = State.APPROVED
+    move(post, State.APPROVED, now)
     post.next_attempt_at = now
     audit.record(
         session, "reconciled", at=now, post=post, detail={"found": False, "next": "resend"}

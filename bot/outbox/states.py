@@ -1,8 +1,19 @@
-"""Post states and the transitions between them (DESIGN.md, "Post states")."""
+"""Post states and the transitions between them (DESIGN.md, "Post states").
+
+Every change of a post's state goes through ``move``, which enforces ``TRANSITIONS``. The
+one bulk change, the outbox claim (``approved``/``scheduled`` → ``publishing`` in one SQL
+statement, ``bot/outbox/claims.py``), is checked against the same table with ``bulk_move``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.store.models import Post
 
 
 class State(StrEnum):
@@ -38,6 +49,10 @@ EDITABLE = frozenset({S.PENDING_REVIEW, S.APPROVED, S.SCHEDULED, S.FAILED})
 #: states the outbox sends from
 DUE = frozenset({S.APPROVED, S.SCHEDULED})
 FINAL = frozenset({S.PUBLISHED, S.REJECTED, S.EXPIRED, S.WITHDRAWN})
+#: a copy found on the platform is the truth, whatever the desk did with the post
+#: meanwhile (a worker that lost its claim got it out after all, a lookup found it late):
+#: it is recorded as published from any state that does not already name a copy
+FOUND_FROM = frozenset(State) - {S.PUBLISHED, S.WITHDRAWN}
 
 
 class IllegalTransition(Exception):
@@ -55,3 +70,29 @@ def can_move(current: str, target: str) -> bool:
 def check_move(post_id: int, current: str, target: str, verb: str) -> None:
     if not can_move(current, target):
         raise IllegalTransition(post_id, current, target, verb)
+
+
+def move(post: Post, target: State, now: datetime, verb: str = "", *, found: bool = False) -> str:
+    """Put ``post`` in ``target`` if the table allows it; the state it was in.
+
+    Stamps what always goes with a change: ``updated_at``, and ``published_at`` on
+    ``published``. ``found``: the platform has the post, so ``FOUND_FROM`` applies too.
+    Raises ``IllegalTransition`` otherwise; in worker code that is a bug, not a refusal.
+    """
+    before = post.state
+    if not (found and target is S.PUBLISHED and State(before) in FOUND_FROM):
+        check_move(post.id, before, target, verb or f"moved to {target}")
+    post.state = target
+    post.updated_at = now
+    if target is S.PUBLISHED:
+        post.published_at = now
+    return before
+
+
+def bulk_move(current: Iterable[State], target: State) -> tuple[State, ...]:
+    """The states a bulk SQL update may move to ``target``, checked against the table
+    (raises ``IllegalTransition`` for one it does not allow); for the statement's WHERE."""
+    states = tuple(current)
+    for state in states:
+        check_move(0, state, target, f"moved to {target} in bulk")
+    return states

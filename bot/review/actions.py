@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot import audit
 from bot.channels.base import Publisher, Receipt
 from bot.errors import BotError
-from bot.outbox.states import EDITABLE, IllegalTransition, State, check_move
+from bot.outbox.states import EDITABLE, IllegalTransition, State, check_move, move
 from bot.store.models import Post
 
 
@@ -28,14 +28,11 @@ def get_post(session: Session, post_id: int, *, for_update: bool = False) -> Pos
     return post
 
 
-def _move(post: Post, target: State, verb: str) -> str:
-    before = post.state
+def _move(post: Post, target: State, verb: str, now: datetime) -> str:
     try:
-        check_move(post.id, post.state, target, verb)
+        return move(post, target, now, verb)
     except IllegalTransition as exc:
         raise ReviewError(str(exc)) from None
-    post.state = target
-    return before
 
 
 def approve(
@@ -60,7 +57,7 @@ def approve(
             f"post {post.id} is {length}/{LIMITS[post.channel]} on {post.channel}; shorten it first"
         )
     target = State.SCHEDULED if at is not None and at > now else State.APPROVED
-    before = _move(post, target, "approved")
+    before = _move(post, target, "approved", now)
     post.approved_at = now
     post.approved_by = actor
     post.scheduled_at = at if target is State.SCHEDULED else None
@@ -83,7 +80,7 @@ def approve(
 def reject(session: Session, post: Post, actor: str, now: datetime, note: str) -> Post:
     if not note.strip():
         raise ReviewError("a rejection needs a note saying why")
-    _move(post, State.REJECTED, "rejected")
+    _move(post, State.REJECTED, "rejected", now)
     post.error = None
     post.updated_at = now
     audit.record(session, "rejected", at=now, actor=actor, post=post, detail={"note": note})
@@ -100,7 +97,7 @@ def edit(session: Session, post: Post, actor: str, now: datetime, text: str) -> 
     before_state = post.state
     if post.state in (State.APPROVED, State.SCHEDULED):
         # an approval was for the old words: the new ones need one of their own
-        post.state = State.PENDING_REVIEW
+        move(post, State.PENDING_REVIEW, now, "edited")
         post.approved_at = None
         post.approved_by = None
         post.scheduled_at = None
@@ -117,7 +114,7 @@ def edit(session: Session, post: Post, actor: str, now: datetime, text: str) -> 
 def retry(session: Session, post: Post, actor: str, now: datetime) -> Post:
     if post.state != State.FAILED:
         raise ReviewError(f"post {post.id} is {post.state}; only failed posts can be retried")
-    _move(post, State.APPROVED, "retried")
+    _move(post, State.APPROVED, "retried", now)
     previous = post.error
     post.attempts = 0
     post.error = None
@@ -152,7 +149,7 @@ def withdraw(
         # the platform first: a post that is still up must not be recorded as withdrawn
         channel.delete(Receipt(post.channel, post.remote_id, post.remote_url))
         detail["remote_id"] = post.remote_id
-    post.state = State.WITHDRAWN
+    move(post, State.WITHDRAWN, now, "withdrawn")
     post.updated_at = now
     audit.record(session, "withdrawn", at=now, actor=actor, post=post, detail=detail)
     return post

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import audit
-from bot.outbox.states import State
+from bot.outbox.states import State, move
 from bot.store.models import Post
 
 
@@ -21,8 +21,7 @@ def expire_drafts(session: Session, now: datetime) -> int:
         )
     )
     for post in posts:
-        post.state = State.EXPIRED
-        post.updated_at = now
+        move(post, State.EXPIRED, now)
         audit.record(
             session,
             "expired",
@@ -44,8 +43,7 @@ def hold_stale(session: Session, now: datetime, stale_after: timedelta) -> int:
     )
     for post in posts:
         late = now - post.scheduled_at if post.scheduled_at else timedelta(0)
-        post.state = State.PENDING_REVIEW
-        post.updated_at = now
+        move(post, State.PENDING_REVIEW, now)
         # a fresh TTL: the editor decides again
         post.expires_at = None
         audit.record(

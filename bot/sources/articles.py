@@ -6,8 +6,10 @@ from pathlib import Path
 
 import httpx
 
-from bot.editorial.extract import from_html, from_item, from_text
+from bot.editorial.extract import from_html, from_text, html_to_text
+from bot.editorial.language import guess_language
 from bot.editorial.model import ArticleData
+from bot.editorial.text import squash
 from bot.sources.feeds import FeedError, FeedItem, parse_feed
 from bot.sources.fetch import FetchError, fetch, is_local, local_path
 
@@ -25,6 +27,25 @@ def enrich(base: ArticleData, client: httpx.Client, fetch_pages: str, limit: int
     except FetchError:
         return base  # the feed's own text is better than nothing
     return from_html(page.body.decode("utf-8", "replace"), base.url, fallback=base)
+
+
+def from_item(item: FeedItem) -> ArticleData:
+    """What the feed itself says of an article."""
+    content = item.content or item.summary or ""
+    summary = html_to_text(item.summary) if item.summary else None
+    body = html_to_text(content)
+    return ArticleData(
+        title=squash(item.title),
+        url=item.url,
+        canonical_url=item.canonical_url,
+        summary=squash(summary) if summary else None,
+        author=item.author,
+        published_at=item.published_at,
+        language=guess_language(f"{item.title}\n{body}"),
+        tags=item.tags,
+        body=body,
+        image_url=item.image_url,
+    )
 
 
 def load_article(item: FeedItem, client: httpx.Client, fetch_pages: str, limit: int) -> ArticleData:

@@ -24,10 +24,10 @@ from sqlalchemy import text
 from bot import heartbeat
 from bot.channels.health import channel_report
 from bot.logging import Redactor
-from bot.metrics import registry_for
 from bot.runtime import Runtime
 from bot.scheduler import Scheduler
 from bot.store.db import current_revision, head_revision
+from bot.web.gauges import registry_for
 from bot.web.request_ids import RequestIds
 
 router = APIRouter()

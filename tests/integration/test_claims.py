@@ -20,8 +20,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.drafting import claim_article
-from bot.outbox.claims import claim_post, claim_sources, claim_unknown
+from bot.outbox.claims import claim_post, claim_unknown
 from bot.review import actions
+from bot.sources.rounds import claim_sources
 from bot.store.db import make_engine, make_sessionmaker, transaction
 from bot.store.models import Post, Source
 from tests.posts import add_article, add_post

@@ -11,9 +11,9 @@ from sqlalchemy.orm import joinedload
 from bot.store.models import Post
 from bot.web.api.auth import api_role
 from bot.web.api.convert import post_out
+from bot.web.api.push import PushRefused, push_article
 from bot.web.api.schemas import ArticleIn, PushOut
 from bot.web.deps import get_web
-from bot.web.push import PushRefused, push_article
 from bot.web.roles import Actor
 
 router = APIRouter(tags=["articles"])
