@@ -17,7 +17,6 @@ from bot.settings import Settings, load_settings
 from bot.store.db import migrations_current
 
 Handler = Callable[[argparse.Namespace], int]
-SubParsers = "argparse._SubParsersAction[Any]"
 
 
 def command(sub: Any, name: str, summary: str) -> argparse.ArgumentParser:

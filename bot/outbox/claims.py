@@ -16,12 +16,12 @@ from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot import audit
-from bot.outbox.states import State, bulk_move, move
+from bot.outbox.states import DUE, State, bulk_move, move
 from bot.store.claim import claim_one
 from bot.store.models import ChannelState, Post, Source
 
 #: the states a claim moves to ``publishing`` (the rest of ``due_posts`` is timing)
-CLAIMED_FROM = bulk_move((State.APPROVED, State.SCHEDULED), State.PUBLISHING)
+CLAIMED_FROM = bulk_move(sorted(DUE), State.PUBLISHING)
 
 
 def open_channels(session: Session, channels: Sequence[str], now: datetime) -> list[str]:

@@ -28,7 +28,7 @@ from bot.errors import BotError, ChannelPaused, PermanentError, TransientError, 
 from bot.outbox import backoff, durable, outcomes
 from bot.outbox.claims import claim_post, open_channels
 from bot.outbox.lease import Heartbeat
-from bot.outbox.outcomes import Claim, mark_published, pause_channel
+from bot.outbox.outcomes import Claim
 from bot.outbox.states import State
 from bot.store.db import transaction
 from bot.store.models import Attempt, Post
@@ -253,7 +253,3 @@ class Outbox:
                 break
             counts[outcome] = counts.get(outcome, 0) + 1
         return counts
-
-
-# kept importable from here: other modules and tests know them by this path
-__all__ = ["Outbox", "OutboxConfig", "mark_published", "outgoing", "pause_channel"]

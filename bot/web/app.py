@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import select
 
 from bot.logging import Redactor
 from bot.runtime import Runtime
 from bot.scheduler import Scheduler
-from bot.store.models import ChannelState
 from bot.web import errors
 from bot.web.api import build_api
 from bot.web.context import Web
@@ -27,29 +24,11 @@ from bot.web.security import SecurityHeaders
 STATIC = Path(__file__).resolve().parent / "static"
 
 
-def channel_health(runtime: Runtime) -> dict[str, Any]:
-    with runtime.sessions() as session:
-        states = {s.channel: s for s in session.scalars(select(ChannelState))}
-    report: dict[str, Any] = {}
-    for name in runtime.settings.channels:
-        state = states.get(name)
-        report[name] = {
-            "healthy": state.healthy if state else True,
-            "paused_until": state.paused_until.isoformat()
-            if state and state.paused_until
-            else None,
-            "reason": state.reason if state else None,
-        }
-    return report
-
-
 def create_app(runtime: Runtime, scheduler: Scheduler | None = None) -> FastAPI:
     settings = runtime.settings
     app = FastAPI(title="newsbot", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.runtime = runtime
     app.state.scheduler = scheduler
-    app.state.channel_health = lambda: channel_health(runtime)
-    app.state.collect_gauges = None
     redactor = Redactor(settings.secret_values())
     reads = read_engine(settings.database_url, runtime.engine)
     web = Web(
