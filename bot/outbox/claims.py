@@ -1,4 +1,4 @@
-"""What the outbox and the poller claim: due posts, unknown posts, due sources.
+"""What the outbox claims (due posts, unknown posts) and what a stopping worker gives back.
 
 The claim itself (SKIP LOCKED on PostgreSQL, a conditional UPDATE on SQLite) is
 ``bot.store.claim``. ``claim_post`` is the one state change made in bulk SQL rather than

@@ -80,11 +80,11 @@ def move(post: Post, target: State, now: datetime, verb: str = "", *, found: boo
     Raises ``IllegalTransition`` otherwise; in worker code that is a bug, not a refusal.
     """
     before = post.state
-    if not (found and target is S.PUBLISHED and State(before) in FOUND_FROM):
+    if not (found and target == S.PUBLISHED and State(before) in FOUND_FROM):
         check_move(post.id, before, target, verb or f"moved to {target}")
     post.state = target
     post.updated_at = now
-    if target is S.PUBLISHED:
+    if target == S.PUBLISHED:
         post.published_at = now
     return before
 
