@@ -115,7 +115,7 @@ class Runtime:
         from bot.drafting import DraftPolicy
 
         s = self.settings
-        return DraftPolicy(s.channels, s.approval == "auto", s.draft_ttl)
+        return DraftPolicy(s.channels, s.approval == "auto", s.draft_ttl, s.review.two_person)
 
     # -- rounds ------------------------------------------------------------------------
     def poll_round(
