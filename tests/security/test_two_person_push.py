@@ -6,10 +6,14 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.clock import FixedClock
 from bot.outbox.states import State
 from bot.runtime import Runtime
+from bot.store.db import transaction
 from bot.store.models import AuditEvent, Post
 from tests.browser.webapp import make_client, make_token, make_user
+from tests.fakes.feed_server import FeedServer, Route
+from tests.feeds import guardian_feed
 
 ARTICLE = {
     "url": "https://news.example/city/bridge",
@@ -62,3 +66,23 @@ def test_newsroom_auto_approval_does_not_approve_a_pushed_article(runtime: Runti
 def test_without_the_rule_the_push_approves_as_before(runtime: Runtime) -> None:
     pushed = _api(runtime, "alice").post("/api/v1/articles", json=ARTICLE)
     assert {d["state"] for d in pushed.json()["drafts"]} == {State.APPROVED}
+
+
+def test_a_feeds_auto_approve_still_approves_under_the_rule(
+    runtime: Runtime, clock: FixedClock
+) -> None:
+    """No person wrote a feed's draft: the source's standing approval stands (docs/desk.md)."""
+    runtime.settings.review.two_person = True
+    feeds = FeedServer().start()
+    try:
+        feeds.routes["/feed"] = Route(guardian_feed(clock.now(), fresh=1))
+        with transaction(runtime.sessions) as session:
+            runtime.add_source(session, feeds.url("/feed"), auto_approve=True)
+        runtime.poll_round(force=True)
+    finally:
+        feeds.stop()
+    with runtime.sessions() as session:
+        posts = session.scalars(select(Post)).all()
+    fitting = [p for p in posts if p.state == State.APPROVED]
+    assert fitting and all(p.approved_by == "system" for p in fitting)
+    assert all(p.last_edited_by is None for p in posts)
