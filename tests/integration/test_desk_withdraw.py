@@ -30,6 +30,8 @@ SLOW = 2.0
 class SlowChannel:
     """A platform that takes ``SLOW`` seconds to delete, then deletes (or refuses)."""
 
+    name = "x"
+
     def __init__(self, refuse: bool = False) -> None:
         self.refuse = refuse
         self.deletes: list[Receipt] = []
