@@ -37,6 +37,7 @@ ACTIONS = (
     "delivery",
     "image_dropped",
     "duplicate",
+    "withdraw_failed",
 )
 
 SYSTEM = "system"

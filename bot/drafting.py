@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import audit, metrics
+from bot.desk import changes
 from bot.editorial.model import ArticleData, Draft
 from bot.errors import UsageError
 from bot.outbox.states import State
@@ -33,6 +34,8 @@ class DraftPolicy:
     channels: Sequence[str]
     auto_approve_all: bool
     draft_ttl: timedelta
+    #: NEWSBOT_REVIEW__TWO_PERSON: automatic approvals obey it too (``bot.desk.rules``)
+    two_person: bool = False
 
 
 def article_data(article: Article, raw: bool = False) -> ArticleData:
@@ -65,8 +68,15 @@ def save_drafts(
     policy: DraftPolicy,
     now: datetime,
     auto_approve: bool,
+    author: str | None = None,
+    approver: str = audit.SYSTEM,
 ) -> list[Post]:
-    """Store the posts of a draft; a post that already exists for (article, channel) is kept."""
+    """Store the posts of a draft; a post that already exists for (article, channel) is kept.
+
+    ``author``: the account whose article this is (a push), recorded as the posts' last
+    editor so the two-person rule knows whose words they are. An automatic approval goes
+    through the desk's own approval, under the same rules as a click.
+    """
     a = draft.article
     article.title = a.title or article.title
     article.summary = a.summary
@@ -86,15 +96,14 @@ def save_drafts(
         post = Post(
             article_id=article.id,
             channel=rendered.channel,
-            state=State.APPROVED if approve and rendered.fits else State.PENDING_REVIEW,
+            state=State.PENDING_REVIEW,
             text=rendered.text,
             key_quote=rendered.key_quote.to_json() if rendered.key_quote else None,
             hashtags=list(rendered.hashtags),
             attempts=0,
             channel_data={},
             expires_at=now + policy.draft_ttl,
-            approved_at=now if approve and rendered.fits else None,
-            approved_by=audit.SYSTEM if approve and rendered.fits else None,
+            last_edited_by=author,
             created_at=now,
             updated_at=now,
         )
@@ -111,8 +120,8 @@ def save_drafts(
             post=post,
             detail={"length": rendered.length, "limit": rendered.limit, "text": rendered.text},
         )
-        if post.state == State.APPROVED:
-            audit.record(session, "approved", at=now, post=post, detail={"auto": True})
+        if approve and rendered.fits:
+            changes.auto_approve(session, post, approver, now, policy.two_person)
         created.append(post)
     article.status = "drafted"
     article.drafted_at = now

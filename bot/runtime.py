@@ -24,9 +24,12 @@ from bot.store.db import make_engine, make_sessionmaker, transaction
 # The parts below are imported where used: `newsbot drafts list` should not pay for
 # trafilatura, twitter-text and the HTTP stack at every start.
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import httpx
 
     from bot.channels.base import Publisher
+    from bot.desk.service import Desk
     from bot.drafting import DraftPolicy
     from bot.editorial.compose import Editor
     from bot.editorial.model import ArticleData
@@ -104,11 +107,27 @@ class Runtime:
 
         return enrich(article, self.client, self.settings.fetch_pages, self.settings.max_page_bytes)
 
+    def desk(self, wake: Callable[[], None] | None = None) -> Desk:
+        """The desk service over this process's database, clock and channels."""
+        from bot.desk.service import Desk
+
+        s = self.settings
+        return Desk(
+            sessions=self.sessions,
+            clock=self.clock,
+            tz=s.tz,
+            two_person=s.review.two_person,
+            channels=lambda: self.channels,
+            add_source_row=self.add_source,
+            withdraw_lease=s.lease,
+            wake=wake or (lambda: None),
+        )
+
     def draft_policy(self) -> DraftPolicy:
         from bot.drafting import DraftPolicy
 
         s = self.settings
-        return DraftPolicy(s.channels, s.approval == "auto", s.draft_ttl)
+        return DraftPolicy(s.channels, s.approval == "auto", s.draft_ttl, s.review.two_person)
 
     # -- rounds: each is its domain's use case, given this process's parts ------------
     def poll_round(

@@ -1,6 +1,6 @@
 """Articles and posts straight into the store, for tests that start after drafting.
 
-Approval goes through ``bot.review.actions.approve``, the action the CLI and the dashboard
+Approval goes through ``bot.desk.changes.approve``, the action the CLI and the dashboard
 call, so an approved post has its ``approved`` audit event like any other.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
-from bot.review import actions
+from bot.desk import changes
 from bot.runtime import Runtime
 from bot.store.db import transaction
 from bot.store.models import Article, Post
@@ -50,7 +50,7 @@ def add_post(
     session.add(post)
     session.flush()
     if approved_by is not None:
-        actions.approve(session, post, approved_by, now)
+        changes.approve(session, post, approved_by, now)
     return post
 
 

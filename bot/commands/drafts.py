@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from bot.commands.common import command, group, print_jsonl, print_table, shorten, with_runtime
-from bot.errors import BotError, UsageError
+from bot.desk import changes
+from bot.desk.commands import Approve, Edit, PostResult, Reject, Retry, Schedule, Withdraw
+from bot.desk.errors import BadTime, DeskError, PlatformRefused
+from bot.desk.service import Desk
+from bot.errors import UsageError
 from bot.outbox.states import State
-from bot.review import actions
-from bot.review.when import format_local, parse_local_time
+from bot.review.when import format_local
 from bot.runtime import Runtime
-from bot.store.db import transaction
 from bot.store.models import Post
 
 ACTOR = "cli"
@@ -91,57 +94,49 @@ def _show(runtime: Runtime, args: argparse.Namespace) -> int:
     return 0
 
 
-def _get(session: Session, post_id: int, *, for_update: bool = False) -> Post:
+def _get(session: Session, post_id: int) -> Post:
     try:
-        post = actions.get_post(session, post_id, for_update=for_update)
-    except actions.ReviewError as exc:
+        post = changes.get_post(session, post_id)
+    except DeskError as exc:
         raise UsageError(str(exc)) from None
     _ = post.article
     return post
 
 
-def _act(runtime: Runtime, post_id: int, verb: str, **kwargs: Any) -> int:
-    now = runtime.clock.now()
+def _desk(runtime: Runtime, args: argparse.Namespace) -> int:
+    """Run one desk action; a refusal is one line and exit 2, as any bad usage."""
+    desk = runtime.desk()
     try:
-        with transaction(runtime.sessions) as session:
-            # locked: a worker's claim cannot slip in between reading the state and changing it
-            post = _get(session, post_id, for_update=True)
-            getattr(actions, verb)(session, post, ACTOR, now, **kwargs)
-            state, scheduled = post.state, post.scheduled_at
-    except actions.ReviewError as exc:
+        result = _ACTIONS[args.drafts_command](desk, args)
+    except PlatformRefused as exc:  # the work failed, not the usage: exit 1
+        print(f"newsbot: {exc}")
+        return 1
+    except BadTime as exc:
+        raise UsageError(f"--at: {exc}") from None
+    except DeskError as exc:
         raise UsageError(str(exc)) from None
     suffix = (
-        f" for {format_local(scheduled, runtime.settings.tz)}"
-        if state == State.SCHEDULED and scheduled
+        f" for {format_local(result.scheduled_at, runtime.settings.tz)}"
+        if result.state == State.SCHEDULED and result.scheduled_at
         else ""
     )
-    print(f"post {post_id}: {state}{suffix}")
+    print(f"post {result.post_id}: {result.state}{suffix}")
     return 0
 
 
-def _approve(runtime: Runtime, args: argparse.Namespace) -> int:
-    at = parse_local_time(args.at, runtime.settings.tz) if args.at else None
-    if at is not None and at <= runtime.clock.now():
-        raise UsageError(f"--at: {args.at} is in the past; leave --at out to approve now")
-    return _act(runtime, args.id, "approve", at=at, two_person=runtime.settings.review.two_person)
+def _approve(desk: Desk, a: argparse.Namespace) -> PostResult:
+    if a.at:
+        return desk.schedule(Schedule(a.id, a.at), ACTOR)
+    return desk.approve(Approve(a.id), ACTOR)
 
 
-def _withdraw(runtime: Runtime, args: argparse.Namespace) -> int:
-    with runtime.sessions() as session:
-        channel_name = _get(session, args.id).channel
-    try:
-        return _act(
-            runtime,
-            args.id,
-            "withdraw",
-            channel=runtime.channels.get(channel_name),
-            reason=args.reason or "",
-        )
-    except BotError as exc:
-        if isinstance(exc, UsageError):
-            raise
-        print(f"newsbot: post {args.id} could not be taken down: {exc}")
-        return 1
+_ACTIONS: dict[str, Callable[[Desk, argparse.Namespace], PostResult]] = {
+    "approve": _approve,
+    "reject": lambda d, a: d.reject(Reject(a.id, a.note), ACTOR),
+    "edit": lambda d, a: d.edit(Edit(a.id, text=a.text), ACTOR),
+    "withdraw": lambda d, a: d.withdraw(Withdraw(a.id, a.reason or ""), ACTOR),
+    "retry": lambda d, a: d.retry(Retry(a.id), ACTOR),
+}
 
 
 def register(sub: Any) -> None:
@@ -157,19 +152,19 @@ def register(sub: Any) -> None:
     ap = command(dsub, "approve", "approve now or schedule")
     ap.add_argument("id", type=int)
     ap.add_argument("--at", metavar="TIME", help="newsroom time, e.g. '2026-03-29 09:00'")
-    ap.set_defaults(handler=with_runtime(_approve))
+    ap.set_defaults(handler=with_runtime(_desk))
     rj = command(dsub, "reject", "reject with a note")
     rj.add_argument("id", type=int)
     rj.add_argument("--note", required=True)
-    rj.set_defaults(handler=with_runtime(lambda r, a: _act(r, a.id, "reject", note=a.note)))
+    rj.set_defaults(handler=with_runtime(_desk))
     ed = command(dsub, "edit", "replace the text")
     ed.add_argument("id", type=int)
     ed.add_argument("--text", required=True)
-    ed.set_defaults(handler=with_runtime(lambda r, a: _act(r, a.id, "edit", text=a.text)))
+    ed.set_defaults(handler=with_runtime(_desk))
     wd = command(dsub, "withdraw", "cancel, or take a published post down")
     wd.add_argument("id", type=int)
     wd.add_argument("--reason", default="")
-    wd.set_defaults(handler=with_runtime(_withdraw))
+    wd.set_defaults(handler=with_runtime(_desk))
     rt = command(dsub, "retry", "send a failed post again")
     rt.add_argument("id", type=int)
-    rt.set_defaults(handler=with_runtime(lambda r, a: _act(r, a.id, "retry")))
+    rt.set_defaults(handler=with_runtime(_desk))

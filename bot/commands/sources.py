@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.commands.common import command, group, print_jsonl, print_table, shorten, with_runtime
+from bot.desk.commands import AddSource, RemoveSource
+from bot.desk.errors import DeskError
 from bot.errors import UsageError
 from bot.runtime import Runtime
-from bot.sources.fetch import is_local, local_path
-from bot.store.db import transaction
 from bot.store.models import Article, Source
 
 
@@ -27,28 +27,13 @@ def source_json(source: Source, items: int) -> dict[str, Any]:
     }
 
 
-def _validate_url(url: str) -> str:
-    if is_local(url):
-        path = local_path(url)
-        if not path.is_file():
-            raise UsageError(
-                f"{url}: no such file; give a feed URL (http:// or https://) or a feed file"
-            )
-        return str(path.resolve())
-    if not url.startswith(("http://", "https://")):
-        raise UsageError(f"{url}: expected an http:// or https:// feed URL")
-    return url
-
-
 def _add(runtime: Runtime, args: argparse.Namespace) -> int:
-    if args.backfill < 0:
-        raise UsageError("--backfill: expected a number of items, 0 or more")
-    url = _validate_url(args.url)
-    with transaction(runtime.sessions) as session:
-        source, created = runtime.add_source(session, url, args.auto_approve, args.backfill)
-        if not created:
-            raise UsageError(f"source {source.id} already watches {url}")
-        print(f"added source {source.id}: {url}")
+    cmd = AddSource(args.url, args.auto_approve, args.backfill, allow_files=True)
+    try:
+        added = runtime.desk().add_source(cmd)
+    except DeskError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"added source {added.source_id}: {added.url}")
     return 0
 
 
@@ -82,11 +67,10 @@ def _list(runtime: Runtime, args: argparse.Namespace) -> int:
 
 
 def _remove(runtime: Runtime, args: argparse.Namespace) -> int:
-    with transaction(runtime.sessions) as session:
-        source = session.get(Source, args.id)
-        if source is None:
-            raise UsageError(f"no source with id {args.id}; see `newsbot sources list`")
-        session.delete(source)
+    try:
+        runtime.desk().remove_source(RemoveSource(args.id))
+    except DeskError as exc:
+        raise UsageError(str(exc)) from None
     print(f"removed source {args.id} (its articles and posts are kept)")
     return 0
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from jinja2 import Environment
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.desk.service import Desk
 from bot.logging import Redactor
 from bot.runtime import Runtime
 from bot.scheduler import Scheduler
@@ -42,6 +43,10 @@ class Web:
     def scrub(self, text: str | None) -> str:
         """Error texts shown to people never carry a configured secret."""
         return str(self.redactor.scrub(text or ""))
+
+    def desk(self) -> Desk:
+        """The desk service, waking this process's publisher when a post becomes due."""
+        return self.runtime.desk(wake=self.wake_publisher)
 
     def wake_publisher(self) -> None:
         if self.scheduler is not None:

@@ -37,33 +37,6 @@ def sources_with_counts(session: Session) -> list[tuple[Source, int]]:
     return [(s, counts.get(s.id, 0)) for s in session.scalars(select(Source).order_by(Source.id))]
 
 
-def add_source(
-    session: Session, runtime: Runtime, url: str, auto_approve: bool, backfill: int
-) -> Source:
-    """Only web feeds here: a path on the server's disk is the CLI's business, not a form's."""
-    url = url.strip()
-    if (
-        not url.startswith(("http://", "https://"))
-        or len(url) > 2048
-        or any(c.isspace() for c in url)
-    ):
-        raise UsageError("expected an http:// or https:// feed URL")
-    if not 0 <= backfill <= 1000:
-        raise UsageError("backfill: expected a number of items from 0 to 1000")
-    source, created = runtime.add_source(session, url, auto_approve, backfill)
-    if not created:
-        raise UsageError(f"source {source.id} already watches {url}")
-    return source
-
-
-def remove_source(session: Session, source_id: int) -> bool:
-    source = session.get(Source, source_id)
-    if source is None:
-        return False
-    session.delete(source)
-    return True
-
-
 @dataclass(frozen=True)
 class ChannelView:
     name: str

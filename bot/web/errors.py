@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bot.review.actions import ReviewError
+from bot.desk.errors import DeskError, NotFound
 from bot.web.deps import SignInRequired, sign_in_path
 from bot.web.pages import render
 
@@ -58,10 +58,9 @@ def install(app: FastAPI) -> None:
         where = ".".join(str(p) for p in first.get("loc", ())[1:])
         return _page(request, 422, f"{where}: {first.get('msg', 'invalid')}".strip(": "))
 
-    @app.exception_handler(ReviewError)
-    async def review(request: Request, exc: ReviewError) -> Response:
-        status = 404 if str(exc).startswith("no post with id") else 409
-        return _page(request, status, str(exc))
+    @app.exception_handler(DeskError)
+    async def refused(request: Request, exc: DeskError) -> Response:
+        return _page(request, 404 if isinstance(exc, NotFound) else 409, str(exc))
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> Response:

@@ -1,7 +1,7 @@
 """The chaos run's work: N articles with a post for X and for WhatsApp each, approved.
 
 Written through the store and approved with the same review action the CLI and the
-dashboard call (``bot.review.actions.approve``), which writes the ``approved`` audit
+dashboard call (``bot.desk.changes.approve``), which writes the ``approved`` audit
 event; 400 CLI processes would only make the run slower, not truer. Every text is
 unique, even without its link: the fakes' stores are counted by text, and X's own
 lookup compares texts without links.

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from bot import audit
 from bot.channels.x import XPublisher
 from bot.clock import FixedClock
+from bot.desk import changes
 from bot.outbox.engine import Outbox, OutboxConfig
-from bot.review import actions
 from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.store.db import transaction
@@ -104,7 +104,7 @@ def make_posts(
             ids.append(add_post(session, article, text, clock.now()).id)
     for index in approve_order or list(range(len(texts))):
         with transaction(sessions) as session:
-            actions.approve(session, session.get_one(Post, ids[index]), "editor", clock.now())
+            changes.approve(session, session.get_one(Post, ids[index]), "editor", clock.now())
         clock.advance(timedelta(seconds=1))
     return ids
 

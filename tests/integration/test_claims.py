@@ -19,9 +19,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.desk import changes
+from bot.desk.commands import Edit
 from bot.drafting import claim_article
 from bot.outbox.claims import claim_post, claim_unknown
-from bot.review import actions
 from bot.sources.rounds import claim_sources
 from bot.store.db import make_engine, make_sessionmaker, transaction
 from bot.store.models import Post, Source
@@ -211,11 +212,11 @@ def test_a_post_an_editor_is_changing_is_not_claimed_under_them(pg_url: str) -> 
     sessions = make_sessionmaker(engine)
     editor = sessions()
     editor.begin()
-    post = actions.get_post(editor, 1, for_update=True)
+    post = changes.get_post(editor, 1, for_update=True)
     assert post.state == "approved"
     with transaction(sessions) as session:
         assert claim_post(session, ["x"], "w", NOW, LEASE, STALE) is None
-    actions.edit(editor, post, "ed", NOW, "Better words")
+    changes.edit(editor, post, "ed", NOW, Edit(post.id, text="Better words"))
     editor.commit()
     editor.close()
     with transaction(sessions) as session:

@@ -13,10 +13,12 @@ from sqlalchemy import select
 
 from bot import audit
 from bot.clock import FixedClock
+from bot.desk import changes
+from bot.desk.commands import Edit
+from bot.desk.errors import Refused
 from bot.errors import ChannelPaused, PermanentError, TransientError, UnknownOutcome
 from bot.outbox.engine import Outbox, OutboxConfig, outgoing
 from bot.outbox.reconcile import reconcile_all
-from bot.review import actions
 from bot.runtime import Runtime
 from bot.store.db import transaction
 from bot.store.models import Attempt, Post
@@ -86,7 +88,7 @@ def test_transient_errors_back_off_then_fail_for_good_then_retry(
     p = post(runtime, pid)
     assert p.state == "failed" and "gave up after 3 attempts" in (p.error or "")
     with transaction(runtime.sessions) as session:
-        actions.retry(session, session.get_one(Post, pid), "ed", clock.now())
+        changes.retry(session, session.get_one(Post, pid), "ed", clock.now())
     assert outbox.drain() == {"published": 1}
     assert channel.sends_of(pid) == 1
     assert actions_of(runtime, pid)[-3:] == ["retried", "claimed", "published"]
@@ -180,14 +182,14 @@ def test_a_scheduled_post_waits_then_goes_or_is_held_when_stale(
 ) -> None:
     a, b = make_posts(runtime, clock, 2, approve=False)
     with transaction(runtime.sessions) as session:
-        actions.approve(
+        changes.approve(
             session,
             session.get_one(Post, a),
             "ed",
             clock.now(),
             at=clock.now() + timedelta(hours=1),
         )
-        actions.approve(
+        changes.approve(
             session,
             session.get_one(Post, b),
             "ed",
@@ -221,53 +223,57 @@ def test_illegal_review_actions_are_refused(
 ) -> None:
     a, b = make_posts(runtime, clock, 2, approve=False)
     with transaction(runtime.sessions) as session:
-        actions.reject(session, session.get_one(Post, a), "ed", clock.now(), note="off-topic")
+        changes.reject(session, session.get_one(Post, a), "ed", clock.now(), note="off-topic")
     with (
-        pytest.raises(actions.ReviewError, match="is rejected; it cannot be approved"),
+        pytest.raises(Refused, match="is rejected; it cannot be approved"),
         transaction(runtime.sessions) as session,
     ):
-        actions.approve(session, session.get_one(Post, a), "ed", clock.now())
+        changes.approve(session, session.get_one(Post, a), "ed", clock.now())
     with transaction(runtime.sessions) as session:
-        actions.approve(session, session.get_one(Post, b), "ed", clock.now())
+        changes.approve(session, session.get_one(Post, b), "ed", clock.now())
     outbox.drain()
     published = post(runtime, b).text
     with (
-        pytest.raises(actions.ReviewError, match="is published; it cannot be edited"),
+        pytest.raises(Refused, match="is published; it cannot be edited"),
         transaction(runtime.sessions) as session,
     ):
-        actions.edit(session, session.get_one(Post, b), "ed", clock.now(), "new words")
+        changes.edit(
+            session, session.get_one(Post, b), "ed", clock.now(), Edit(b, text="new words")
+        )
     assert post(runtime, b).text == published != "new words"
 
 
 def test_two_person_rule(runtime: Runtime, clock: FixedClock) -> None:
     [pid] = make_posts(runtime, clock, 1, approve=False)
     with transaction(runtime.sessions) as session:
-        actions.edit(
+        changes.edit(
             session,
             session.get_one(Post, pid),
             "alice",
             clock.now(),
-            "Better words https://n.example/0",
+            Edit(pid, text="Better words https://n.example/0"),
         )
     with (
-        pytest.raises(actions.ReviewError, match="another editor must approve"),
+        pytest.raises(Refused, match="another editor must approve"),
         transaction(runtime.sessions) as session,
     ):
-        actions.approve(session, session.get_one(Post, pid), "alice", clock.now(), two_person=True)
+        changes.approve(session, session.get_one(Post, pid), "alice", clock.now(), two_person=True)
     with transaction(runtime.sessions) as session:
-        actions.approve(session, session.get_one(Post, pid), "bob", clock.now(), two_person=True)
+        changes.approve(session, session.get_one(Post, pid), "bob", clock.now(), two_person=True)
     assert post(runtime, pid).state == "approved"
 
 
 def test_an_over_long_post_cannot_be_approved(runtime: Runtime, clock: FixedClock) -> None:
     [pid] = make_posts(runtime, clock, 1, approve=False)
     with transaction(runtime.sessions) as session:
-        actions.edit(session, session.get_one(Post, pid), "ed", clock.now(), "word " * 80)
+        changes.edit(
+            session, session.get_one(Post, pid), "ed", clock.now(), Edit(pid, text="word " * 80)
+        )
     with (
-        pytest.raises(actions.ReviewError, match="399/280 on x; shorten it"),
+        pytest.raises(Refused, match="399/280 on x; shorten it"),
         transaction(runtime.sessions) as session,
     ):
-        actions.approve(session, session.get_one(Post, pid), "ed", clock.now())
+        changes.approve(session, session.get_one(Post, pid), "ed", clock.now())
 
 
 def failed_count(channel: str) -> float:

@@ -8,7 +8,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 
 from bot.audit import ACTIONS
-from bot.errors import UsageError
+from bot.desk.commands import AddSource, RemoveSource
+from bot.desk.errors import DeskError, NotFound, SourceExists
 from bot.web import auditsearch, desk
 from bot.web.api.auth import api_role
 from bot.web.api.convert import event_out
@@ -79,16 +80,23 @@ def list_sources(request: Request, _actor: Viewer) -> list[SourceOut]:
     "/sources", response_model=SourceOut, status_code=201, tags=["sources"], summary="Watch a feed"
 )
 def add_source(request: Request, body: SourceIn, _actor: Admin) -> SourceOut:
-    web = get_web(request)
+    cmd = AddSource(body.url, body.auto_approve, body.backfill)
     try:
-        with web.write() as session:
-            source = desk.add_source(
-                session, web.runtime, body.url, body.auto_approve, body.backfill
-            )
-            return SourceOut(**desk.source_json(source, 0))
-    except UsageError as exc:
-        status = 409 if "already watches" in str(exc) else 422
-        raise HTTPException(status, str(exc)) from None
+        added = get_web(request).desk().add_source(cmd)
+    except SourceExists as exc:
+        raise HTTPException(409, str(exc)) from None
+    except DeskError as exc:
+        raise HTTPException(422, str(exc)) from None
+    return SourceOut(
+        id=added.source_id,
+        url=added.url,
+        title=None,
+        auto_approve=added.auto_approve,
+        last_polled_at=None,
+        last_status=None,
+        last_error=None,
+        items=0,
+    )
 
 
 @router.delete(
@@ -97,7 +105,8 @@ def add_source(request: Request, body: SourceIn, _actor: Admin) -> SourceOut:
 def remove_source(
     request: Request, source_id: Annotated[int, Path(ge=1, le=2**53)], _actor: Admin
 ) -> Response:
-    with get_web(request).write() as session:
-        if not desk.remove_source(session, source_id):
-            raise HTTPException(404, f"no source with id {source_id}")
+    try:
+        get_web(request).desk().remove_source(RemoveSource(source_id))
+    except NotFound:
+        raise HTTPException(404, f"no source with id {source_id}") from None
     return Response(status_code=204)

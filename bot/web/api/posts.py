@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 
+from bot.desk import changes
+from bot.desk.commands import Approve, Edit, Reject, Retry, Schedule, Withdraw
+from bot.desk.errors import BadTime, DeskError, NotFound, PlatformRefused
+from bot.desk.service import Desk
 from bot.editorial.limits import LIMITS
-from bot.errors import BotError, UsageError
-from bot.outbox.states import State
-from bot.review import actions
-from bot.review.when import parse_local_time
 from bot.web import queries
 from bot.web.api.auth import api_role
 from bot.web.api.convert import post_out
@@ -58,8 +59,8 @@ def _load(request: Request, post_id: int) -> PostOut:
     web = get_web(request)
     with web.read() as session:
         try:
-            return post_out(actions.get_post(session, post_id))
-        except actions.ReviewError:
+            return post_out(changes.get_post(session, post_id))
+        except NotFound:
             raise HTTPException(404, f"no post with id {post_id}") from None
 
 
@@ -68,48 +69,45 @@ def show_post(request: Request, post_id: PostId, _actor: Viewer) -> PostOut:
     return _load(request, post_id)
 
 
-def _act(request: Request, actor: Actor, post_id: int, verb: str, **kwargs: Any) -> PostOut:
+def _act(request: Request, post_id: int, action: Callable[[Desk], object]) -> PostOut:
+    """Run one desk action and answer with the post; the desk's refusals, as statuses."""
     web = get_web(request)
+    due: list[bool] = []
+    # the answer shows the post as the action left it: the publisher is woken after
     try:
-        with web.write() as session:
-            try:
-                post = actions.get_post(session, post_id, for_update=True)
-            except actions.ReviewError:
-                raise HTTPException(404, f"no post with id {post_id}") from None
-            getattr(actions, verb)(session, post, actor.name, web.now(), **kwargs)
-            out = post_out(post)
-    except (actions.ReviewError, UsageError) as exc:
+        action(web.runtime.desk(wake=lambda: due.append(True)))
+    except NotFound:
+        raise HTTPException(404, f"no post with id {post_id}") from None
+    except BadTime as exc:
+        raise HTTPException(422, f"at: {exc}") from None
+    except PlatformRefused as exc:
+        raise HTTPException(502, web.scrub(str(exc))) from None
+    except DeskError as exc:
         raise HTTPException(409, str(exc)) from None
-    if out.state in (State.APPROVED, State.SCHEDULED):
+    out = _load(request, post_id)
+    if due:
         web.wake_publisher()
     return out
 
 
 @router.patch("/posts/{post_id}", response_model=PostOut, summary="Replace a post's text")
 def edit_post(request: Request, post_id: PostId, body: EditIn, actor: Editor) -> PostOut:
-    return _act(request, actor, post_id, "edit", text=body.text)
+    return _act(request, post_id, lambda d: d.edit(Edit(post_id, text=body.text), actor.name))
 
 
 @router.post("/posts/{post_id}/approve", response_model=PostOut, summary="Approve now or schedule")
 def approve_post(
     request: Request, post_id: PostId, actor: Editor, body: ApproveIn | None = None
 ) -> PostOut:
-    web = get_web(request)
-    at = None
     if body is not None and body.at:
-        try:
-            at = parse_local_time(body.at, web.runtime.settings.tz)
-        except (UsageError, OverflowError, ValueError) as exc:
-            raise HTTPException(422, str(exc).replace("--at", "at")) from None
-        if at <= web.now():
-            raise HTTPException(422, "at: the time is in the past; omit it to approve now")
-    two = web.runtime.settings.review.two_person
-    return _act(request, actor, post_id, "approve", at=at, two_person=two)
+        at = body.at
+        return _act(request, post_id, lambda d: d.schedule(Schedule(post_id, at), actor.name))
+    return _act(request, post_id, lambda d: d.approve(Approve(post_id), actor.name))
 
 
 @router.post("/posts/{post_id}/reject", response_model=PostOut, summary="Reject with a note")
 def reject_post(request: Request, post_id: PostId, body: RejectIn, actor: Editor) -> PostOut:
-    return _act(request, actor, post_id, "reject", note=body.note)
+    return _act(request, post_id, lambda d: d.reject(Reject(post_id, body.note), actor.name))
 
 
 @router.post(
@@ -121,21 +119,13 @@ def reject_post(request: Request, post_id: PostId, body: RejectIn, actor: Editor
 def withdraw_post(
     request: Request, post_id: PostId, actor: Editor, body: WithdrawIn | None = None
 ) -> PostOut:
-    current = _load(request, post_id)
-    channel = get_web(request).runtime.channels.get(current.channel)
-    try:
-        return _act(
-            request, actor, post_id, "withdraw", channel=channel, reason=body.reason if body else ""
-        )
-    except BotError as exc:
-        raise HTTPException(
-            502, get_web(request).scrub(f"post {post_id} could not be taken down: {exc}")
-        ) from None
+    cmd = Withdraw(post_id, body.reason if body else "")
+    return _act(request, post_id, lambda d: d.withdraw(cmd, actor.name))
 
 
 @router.post("/posts/{post_id}/retry", response_model=PostOut, summary="Send a failed post again")
 def retry_post(request: Request, post_id: PostId, actor: Editor) -> PostOut:
-    return _act(request, actor, post_id, "retry")
+    return _act(request, post_id, lambda d: d.retry(Retry(post_id), actor.name))
 
 
 @router.post(

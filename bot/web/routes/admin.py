@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 import structlog
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from bot.desk.commands import AddSource, RemoveSource
+from bot.desk.errors import DeskError
+from bot.desk.service import Desk
 from bot.errors import UsageError
 from bot.users import ROLES, add_user
 from bot.web import desk
@@ -51,6 +55,17 @@ def _do(request: Request, action: object, done: str) -> Response:
     return redirect(request, "/admin", done)
 
 
+def _source(request: Request, action: Callable[[Desk], object], done: str) -> Response:
+    web = get_web(request)
+    try:
+        action(web.desk())
+    except DeskError as exc:
+        return redirect(request, "/admin", str(exc), kind="error")
+    # desk changes are not post events: they go to the log, with who made them
+    log.info("web.admin", actor=request.state.actor.name, done=done)
+    return redirect(request, "/admin", done)
+
+
 @router.post("/admin/sources")
 def add_source(
     request: Request,
@@ -59,19 +74,19 @@ def add_source(
     auto_approve: Annotated[str, Form(max_length=5)] = "",
     backfill: Annotated[int, Form(ge=0, le=1000)] = 0,
 ) -> Response:
-    runtime = get_web(request).runtime
-    return _do(
+    cmd = AddSource(url, auto_approve == "on", backfill)
+    return _source(
         request,
-        lambda s: desk.add_source(s, runtime, url, auto_approve == "on", backfill),
-        f"Added {url}; it is polled on the next round.",
+        lambda d: d.add_source(cmd),
+        f"Added {url.strip()}; it is polled on the next round.",
     )
 
 
 @router.post("/admin/sources/{source_id}/remove")
 def remove_source(request: Request, source_id: int, _actor: Admin) -> Response:
-    return _do(
+    return _source(
         request,
-        lambda s: desk.remove_source(s, source_id),
+        lambda d: d.remove_source(RemoveSource(source_id)),
         f"Removed source {source_id} (its articles and posts are kept).",
     )
 

@@ -1,20 +1,24 @@
 """Decisions on a post: approve now, schedule, reject with a note, withdraw, retry.
 
-Every change goes through ``bot.review.actions``, the same code as the CLI's, so a decision
-made here is checked, recorded and audited exactly as one made there.
+Every change goes through the desk service (``bot.desk``), the same code as the CLI's and
+the API's, so a decision made here is checked, recorded and audited exactly as there; a
+refusal comes back as a flash message.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
-from bot.errors import BotError, UsageError
+from bot.desk import changes
+from bot.desk.commands import Approve, PostResult, Reject, Retry, Schedule, Withdraw
+from bot.desk.errors import DeskError
+from bot.desk.service import Desk
 from bot.outbox.states import State
-from bot.review import actions
-from bot.review.when import format_local, parse_local_time
+from bot.review.when import format_local
 from bot.web.deps import check_csrf, get_web, require, safe_next
 from bot.web.pages import redirect, render
 from bot.web.roles import Actor
@@ -25,78 +29,55 @@ Next = Annotated[str, Form(max_length=2000)]
 Editor = Annotated[Actor, Depends(require("editor"))]
 
 
-def act(request: Request, actor: Actor, post_id: int, verb: str, **kwargs: Any) -> str:
-    """Run one review action in one transaction; returns the post's new state."""
+def _done(request: Request, next_path: str, action: Callable[[Desk], PostResult]) -> Response:
     web = get_web(request)
-    with web.write() as session:
-        post = actions.get_post(session, post_id, for_update=True)
-        getattr(actions, verb)(session, post, actor.name, web.now(), **kwargs)
-        state = str(post.state)
-        scheduled = post.scheduled_at
-    if state in (State.APPROVED, State.SCHEDULED):
-        web.wake_publisher()
-    if state == State.SCHEDULED and scheduled:
-        return f"{state} for {format_local(scheduled, web.runtime.settings.tz)}"
-    return state
-
-
-def _done(request: Request, next_path: str, post_id: int, verb: str, **kwargs: Any) -> Response:
-    actor: Actor = request.state.actor
     try:
-        state = act(request, actor, post_id, verb, **kwargs)
-    except (actions.ReviewError, UsageError) as exc:
-        return redirect(request, safe_next(next_path), str(exc), kind="error")
-    return redirect(request, safe_next(next_path), f"Post {post_id}: {state}.")
+        result = action(web.desk())
+    except DeskError as exc:  # scrubbed: a platform's refusal may quote a credential
+        return redirect(request, safe_next(next_path), web.scrub(str(exc)), kind="error")
+    state = result.state
+    if result.state == State.SCHEDULED and result.scheduled_at:
+        state += f" for {format_local(result.scheduled_at, web.runtime.settings.tz)}"
+    return redirect(request, safe_next(next_path), f"Post {result.post_id}: {state}.")
 
 
 @router.post("/posts/{post_id}/approve")
-def approve(request: Request, post_id: int, _actor: Editor, next: Next = "/") -> Response:
-    two = get_web(request).runtime.settings.review.two_person
-    return _done(request, next, post_id, "approve", two_person=two)
+def approve(request: Request, post_id: int, actor: Editor, next: Next = "/") -> Response:
+    return _done(request, next, lambda d: d.approve(Approve(post_id), actor.name))
 
 
 @router.post("/posts/{post_id}/schedule")
 def schedule(
     request: Request,
     post_id: int,
-    _actor: Editor,
+    actor: Editor,
     at: Annotated[str, Form(max_length=40)] = "",
     next: Next = "/",
 ) -> Response:
-    web = get_web(request)
-    try:
-        when = parse_local_time(at, web.runtime.settings.tz)
-    except UsageError as exc:
-        return redirect(request, safe_next(next), str(exc).removeprefix("--at: "), kind="error")
-    if when <= web.now():
-        return redirect(
-            request, safe_next(next), f"{at} is in the past; pick a later time", kind="error"
-        )
-    two = web.runtime.settings.review.two_person
-    return _done(request, next, post_id, "approve", at=when, two_person=two)
+    return _done(request, next, lambda d: d.schedule(Schedule(post_id, at), actor.name))
 
 
 @router.post("/posts/{post_id}/reject")
 def reject(
     request: Request,
     post_id: int,
-    _actor: Editor,
+    actor: Editor,
     note: Annotated[str, Form(max_length=2000)] = "",
     next: Next = "/",
 ) -> Response:
-    return _done(request, next, post_id, "reject", note=note)
+    return _done(request, next, lambda d: d.reject(Reject(post_id, note), actor.name))
 
 
 @router.post("/posts/{post_id}/retry")
-def retry(request: Request, post_id: int, _actor: Editor, next: Next = "/failures") -> Response:
-    return _done(request, next, post_id, "retry")
+def retry(request: Request, post_id: int, actor: Editor, next: Next = "/failures") -> Response:
+    return _done(request, next, lambda d: d.retry(Retry(post_id), actor.name))
 
 
 @router.get("/posts/{post_id}/withdraw", response_class=HTMLResponse)
 def withdraw_page(request: Request, post_id: int, actor: Editor) -> HTMLResponse:
     web = get_web(request)
     with web.read() as session:
-        post = actions.get_post(session, post_id)
+        post = changes.get_post(session, post_id)
         _ = post.article
     if post.state not in WITHDRAWABLE:
         raise HTTPException(409, f"post {post_id} is {post.state}; it cannot be withdrawn")
@@ -107,7 +88,7 @@ def withdraw_page(request: Request, post_id: int, actor: Editor) -> HTMLResponse
 def withdraw(
     request: Request,
     post_id: int,
-    _actor: Editor,
+    actor: Editor,
     reason: Annotated[str, Form(max_length=2000)] = "",
     confirm: Annotated[str, Form(max_length=10)] = "",
     next: Next = "/published",
@@ -118,15 +99,4 @@ def withdraw(
         )
     if not reason.strip():
         return redirect(request, f"/posts/{post_id}/withdraw", "Give a reason.", "error")
-    web = get_web(request)
-    with web.read() as session:
-        channel = web.runtime.channels.get(actions.get_post(session, post_id).channel)
-    try:
-        return _done(request, next, post_id, "withdraw", channel=channel, reason=reason)
-    except BotError as exc:  # the platform refused to take it down: say so, change nothing
-        return redirect(
-            request,
-            safe_next(next),
-            f"Post {post_id} could not be taken down: {web.scrub(str(exc))}",
-            "error",
-        )
+    return _done(request, next, lambda d: d.withdraw(Withdraw(post_id, reason), actor.name))

@@ -13,9 +13,10 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
+from bot.desk import changes, rules
+from bot.desk.commands import KEEP, Edit, Keep
+from bot.desk.errors import DeskError
 from bot.editorial.limits import LIMITS
-from bot.errors import UsageError
-from bot.review import actions
 from bot.store.models import Post
 from bot.web.compose import compose, hashtag_choices, quote_index, quotes_of
 from bot.web.deps import check_csrf, get_web, require
@@ -29,7 +30,7 @@ MAX_TEXT = 20000
 
 
 def _load(session: Any, post_id: int) -> tuple[Post, list[Post]]:
-    post = actions.get_post(session, post_id)
+    post = changes.get_post(session, post_id)
     siblings = list(session.scalars(select(Post).where(Post.article_id == post.article_id)))
     _ = post.article.source
     return post, siblings
@@ -84,27 +85,29 @@ def save(
 ) -> Response:
     web = get_web(request)
     text = text.replace("\r\n", "\n")  # browsers send a textarea's line breaks as CRLF
-    tags = [h for h in hashtags or [] if h.startswith("#") and len(h) <= 100]
+    tags = rules.check_hashtags(hashtags or [])
     choice = _quote_choice(quote)
     if action == "compose":  # without scripts: show the re-rendered text, unsaved
         with web.read() as session:
             post, _ = _load(session, post_id)
             new_text, _key = compose(web.runtime.editor, post, choice, tags)
         return _page(request, actor, post_id, new_text, chosen_quote=choice, chosen_hashtags=tags)
-    try:
-        with web.write() as session:
-            post, _ = _load(session, post_id)
-            if text.strip() == post.text and choice == quote_index(post.article, post.key_quote):
-                return redirect(request, f"/posts/{post_id}", "Nothing changed.")
-            actions.edit(session, post, actor.name, web.now(), text)
+    key_quote: dict[str, Any] | Keep | None = KEEP
+    with web.read() as session:
+        post, _ = _load(session, post_id)
+        if choice != quote_index(post.article, post.key_quote):
             quotes = quotes_of(post.article)
             chosen = quotes[choice] if choice is not None and choice < len(quotes) else None
-            post.key_quote = (
+            key_quote = (
                 {"text": chosen["text"], "speaker": chosen.get("speaker")} if chosen else None
             )
-            post.hashtags = tags
-    except (actions.ReviewError, UsageError) as exc:
+    cmd = Edit(post_id, text=text, key_quote=key_quote, hashtags=tags)
+    try:
+        result = web.desk().edit(cmd, actor.name)
+    except DeskError as exc:
         return _page(request, actor, post_id, text, status=409, error=str(exc))
+    if not result.changed:
+        return redirect(request, f"/posts/{post_id}", "Nothing changed.")
     return redirect(request, f"/posts/{post_id}", f"Saved post {post_id}.")
 
 
@@ -136,7 +139,7 @@ def measure_text(
 ) -> Measured:
     web = get_web(request)
     with web.read() as session:
-        channel = actions.get_post(session, post_id).channel
+        channel = changes.get_post(session, post_id).channel
     return measured(channel, body.text)
 
 
@@ -159,7 +162,7 @@ def compose_text(
     web = get_web(request)
     with web.read() as session:
         post, _ = _load(session, post_id)
-        tags = [h for h in body.hashtags if h.startswith("#") and len(h) <= 100]
+        tags = rules.check_hashtags(body.hashtags)
         text, _key = compose(web.runtime.editor, post, body.quote, tags)
         channel = post.channel
     return Composed(text=text, **measured(channel, text).model_dump())
