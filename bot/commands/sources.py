@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from bot import admin_audit
 from bot.commands.common import command, group, print_jsonl, print_table, shorten, with_runtime
 from bot.errors import UsageError
 from bot.runtime import Runtime
@@ -48,6 +49,7 @@ def _add(runtime: Runtime, args: argparse.Namespace) -> int:
         source, created = runtime.add_source(session, url, args.auto_approve, args.backfill)
         if not created:
             raise UsageError(f"source {source.id} already watches {url}")
+        admin_audit.source_added(session, admin_audit.CLI, source, runtime.clock.now())
         print(f"added source {source.id}: {url}")
     return 0
 
@@ -86,6 +88,7 @@ def _remove(runtime: Runtime, args: argparse.Namespace) -> int:
         source = session.get(Source, args.id)
         if source is None:
             raise UsageError(f"no source with id {args.id}; see `newsbot sources list`")
+        admin_audit.source_removed(session, admin_audit.CLI, source, runtime.clock.now())
         session.delete(source)
     print(f"removed source {args.id} (its articles and posts are kept)")
     return 0

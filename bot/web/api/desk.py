@@ -7,8 +7,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 
+from bot import admin_audit
 from bot.audit import ACTIONS
 from bot.errors import UsageError
+from bot.store.models import Source
 from bot.web import auditsearch, desk
 from bot.web.api.auth import api_role
 from bot.web.api.convert import event_out
@@ -78,13 +80,14 @@ def list_sources(request: Request, _actor: Viewer) -> list[SourceOut]:
 @router.post(
     "/sources", response_model=SourceOut, status_code=201, tags=["sources"], summary="Watch a feed"
 )
-def add_source(request: Request, body: SourceIn, _actor: Admin) -> SourceOut:
+def add_source(request: Request, body: SourceIn, actor: Admin) -> SourceOut:
     web = get_web(request)
     try:
         with web.write() as session:
             source = desk.add_source(
                 session, web.runtime, body.url, body.auto_approve, body.backfill
             )
+            admin_audit.source_added(session, actor.name, source, web.now())
             return SourceOut(**desk.source_json(source, 0))
     except UsageError as exc:
         status = 409 if "already watches" in str(exc) else 422
@@ -95,9 +98,13 @@ def add_source(request: Request, body: SourceIn, _actor: Admin) -> SourceOut:
     "/sources/{source_id}", status_code=204, tags=["sources"], summary="Stop watching a feed"
 )
 def remove_source(
-    request: Request, source_id: Annotated[int, Path(ge=1, le=2**53)], _actor: Admin
+    request: Request, source_id: Annotated[int, Path(ge=1, le=2**53)], actor: Admin
 ) -> Response:
-    with get_web(request).write() as session:
+    web = get_web(request)
+    with web.write() as session:
+        source = session.get(Source, source_id)
+        if source is not None:
+            admin_audit.source_removed(session, actor.name, source, web.now())
         if not desk.remove_source(session, source_id):
             raise HTTPException(404, f"no source with id {source_id}")
     return Response(status_code=204)
