@@ -176,6 +176,6 @@ def test_an_event_older_than_the_remembered_ids_is_refused(
     phone = "15557654321"
     old = at(cloud.inbound_webhook(phone, text="START"), datetime.now(UTC) - timedelta(days=60))
     answer = deliver(web, old)
-    assert answer.json()["stale"] == 1
     with sessions() as session:
         assert session.scalars(select(Subscriber)).all() == []
+    assert answer.json()["stale"] == 1
