@@ -3,7 +3,9 @@
 Actions (extend the list, never rename): drafted, edited, approved, scheduled, rejected,
 expired, claimed, published, retry_scheduled, failed, unknown, reconciled, withdrawn,
 retried, held, waiting, delivery (Cloud API status webhooks), image_dropped, duplicate
-(a second copy of a post reached the platform: a person deletes one).
+(a second copy of a post reached the platform: a person deletes one); admin actions
+(``bot/admin_audit.py``): user_added, user_changed, password_changed, source_added,
+source_removed, token_created, token_revoked.
 """
 
 from __future__ import annotations
@@ -38,6 +40,13 @@ ACTIONS = (
     "image_dropped",
     "duplicate",
     "withdraw_failed",
+    "user_added",
+    "user_changed",
+    "password_changed",
+    "source_added",
+    "source_removed",
+    "token_created",
+    "token_revoked",
 )
 
 SYSTEM = "system"

@@ -1,21 +1,24 @@
 """Cloud API webhooks: check the signature, read the payload, apply it to the store.
 
 Meta signs each webhook with the app secret (``X-Hub-Signature-256: sha256=<hmac>``);
-an unsigned or wrongly signed one changes nothing. Payload reference:
+an unsigned or wrongly signed one changes nothing. Each event (a message, a status) is
+applied once, however often it is delivered (``whatsapp_replays``), and a START or STOP
+counts by the time the reader sent it, not the time it arrived. Payload reference:
 https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/components
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import structlog
 from sqlalchemy.orm import Session
 
 from bot import audit
+from bot.channels import whatsapp_replays as replays
 from bot.channels.whatsapp_subscribers import apply_status, opt_in, opt_out
 from bot.store.models import Post
 
@@ -72,13 +75,25 @@ class StatusEvent:
     recipient: str
     callback: tuple[int, int] | None
     errors: tuple[dict[str, Any], ...] = ()
+    #: Meta's timestamp of the status (None if it sent none)
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Request:
+    """A reader's STOP or START."""
+
+    sender: str
+    wanted: str  # "stop" | "start"
+    message_id: str = ""
+    #: when the reader sent it (the message's timestamp); None if the payload has none
+    at: datetime | None = None
 
 
 @dataclass
 class Update:
     statuses: list[StatusEvent] = field(default_factory=list)
-    #: (sender, "stop" | "start")
-    requests: list[tuple[str, str]] = field(default_factory=list)
+    requests: list[Request] = field(default_factory=list)
 
 
 def _said(message: dict[str, Any]) -> str:
@@ -92,6 +107,13 @@ def _said(message: dict[str, Any]) -> str:
         reply = (message.get("interactive") or {}).get("button_reply") or {}
         return str(reply.get("id") or reply.get("title") or "")
     return ""
+
+
+def _time(value: object) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(int(str(value)), UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
 
 
 def parse(payload: Any) -> Update:
@@ -112,39 +134,70 @@ def parse(payload: Any) -> Update:
                         recipient=str(item.get("recipient_id") or ""),
                         callback=parse_callback(item.get("biz_opaque_callback_data")),
                         errors=tuple(e for e in item.get("errors") or [] if isinstance(e, dict)),
+                        at=_time(item.get("timestamp")),
                     )
                 )
             for message in value.get("messages") or []:
                 sender, wanted = str(message.get("from") or ""), keyword(_said(message))
                 if sender and wanted:
-                    update.requests.append((sender, wanted))
+                    update.requests.append(
+                        Request(
+                            sender,
+                            wanted,
+                            str(message.get("id") or ""),
+                            _time(message.get("timestamp")),
+                        )
+                    )
     return update
 
 
+def _fresh(
+    session: Session, key: str, at: datetime | None, now: datetime, seen: Counter[str]
+) -> bool:
+    """Apply this event? Not if it was applied before or is too old to tell."""
+    if at is not None and replays.stale(at, now):
+        seen["stale"] += 1
+        return False
+    if not replays.first_time(session, key, now):
+        seen["duplicates"] += 1
+        return False
+    return True
+
+
 def apply(session: Session, update: Update, now: datetime) -> dict[str, int]:
-    """Opt readers in or out, move send rows, and write one ``delivery`` event per post."""
-    for sender, wanted in update.requests:
-        (opt_out if wanted == "stop" else opt_in)(session, sender, now)
-        log.info("subscriber." + ("opted_out" if wanted == "stop" else "opted_in"))
+    """Opt readers in or out, move send rows, and write one ``delivery`` event per post;
+    an event already applied (a resend, a replay) changes nothing."""
+    seen: Counter[str] = Counter()
+    replays.forget_old(session, now)
+    for request in update.requests:
+        key = replays.message_key(request.message_id) if request.message_id else None
+        if key is not None and not _fresh(session, key, request.at, now, seen):
+            continue
+        change = opt_out if request.wanted == "stop" else opt_in
+        if change(session, request.sender, now, request.at):
+            seen["opted_out" if request.wanted == "stop" else "opted_in"] += 1
+            log.info("subscriber." + ("opted_out" if request.wanted == "stop" else "opted_in"))
+        else:
+            seen["superseded"] += 1  # a later START or STOP was applied already
     per_post: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    ignored = 0
     for event in update.statuses:
+        if not _fresh(
+            session, replays.status_key(event.message_id, event.status), event.at, now, seen
+        ):
+            continue
         row = apply_status(session, event.message_id, event.status, event.callback, now)
         if row is None:
-            ignored += 1
+            seen["ignored"] += 1
             continue
-        seen: dict[str, Any] = {"subscriber_id": row.subscriber_id, "status": event.status}
+        seen["statuses"] += 1
+        detail: dict[str, Any] = {"subscriber_id": row.subscriber_id, "status": event.status}
         if event.errors:
             first = event.errors[0]
-            seen["error"] = {"code": first.get("code"), "title": first.get("title")}
-        per_post[row.post_id].append(seen)
+            detail["error"] = {"code": first.get("code"), "title": first.get("title")}
+        per_post[row.post_id].append(detail)
     for post_id, seen_list in per_post.items():
         post = session.get(Post, post_id)
         if post is not None:
             audit.record(session, "delivery", at=now, post=post, detail={"statuses": seen_list})
-    return {
-        "statuses": len(update.statuses) - ignored,
-        "ignored": ignored,
-        "opted_out": sum(1 for _, w in update.requests if w == "stop"),
-        "opted_in": sum(1 for _, w in update.requests if w == "start"),
-    }
+    names = ("statuses", "ignored", "opted_out", "opted_in", "duplicates", "stale", "superseded")
+    return {name: seen[name] for name in names}

@@ -35,18 +35,30 @@ def _subscriber(session: Session, phone: str, now: datetime) -> Subscriber:
     return found
 
 
-def opt_in(session: Session, phone: str, now: datetime) -> Subscriber:
+def newer(at: datetime, last: datetime | None) -> bool:
+    """A START/STOP sent at ``at`` wins over the last one applied (sent at ``last``)."""
+    return last is None or at >= last
+
+
+def opt_in(session: Session, phone: str, now: datetime, at: datetime | None = None) -> bool:
+    """Opt in as of ``at`` (the reader's time; ``now`` if unknown); False if a later
+    START or STOP was applied already."""
     subscriber = _subscriber(session, phone, now)
-    subscriber.opted_in_at = now
-    subscriber.opted_out_at = None
-    return subscriber
+    at = at or now
+    if not newer(at, subscriber.consent_at):
+        return False
+    subscriber.opted_in_at, subscriber.opted_out_at, subscriber.consent_at = now, None, at
+    return True
 
 
-def opt_out(session: Session, phone: str, now: datetime) -> Subscriber:
+def opt_out(session: Session, phone: str, now: datetime, at: datetime | None = None) -> bool:
     # a refusal from someone never subscribed is kept too: they must not be added later
     subscriber = _subscriber(session, phone, now)
-    subscriber.opted_out_at = now
-    return subscriber
+    at = at or now
+    if not newer(at, subscriber.consent_at):
+        return False
+    subscriber.opted_out_at, subscriber.consent_at = now, at
+    return True
 
 
 def opted_in_count(session: Session) -> int:

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from bot import admin_audit
 from bot.commands.common import command, group, print_jsonl, print_table, shorten, with_runtime
 from bot.desk.commands import AddSource, RemoveSource
 from bot.desk.errors import DeskError
@@ -28,7 +29,9 @@ def source_json(source: Source, items: int) -> dict[str, Any]:
 
 
 def _add(runtime: Runtime, args: argparse.Namespace) -> int:
-    cmd = AddSource(args.url, args.auto_approve, args.backfill, allow_files=True)
+    cmd = AddSource(
+        args.url, args.auto_approve, args.backfill, allow_files=True, actor=admin_audit.CLI
+    )
     try:
         added = runtime.desk().add_source(cmd)
     except DeskError as exc:
@@ -68,7 +71,7 @@ def _list(runtime: Runtime, args: argparse.Namespace) -> int:
 
 def _remove(runtime: Runtime, args: argparse.Namespace) -> int:
     try:
-        runtime.desk().remove_source(RemoveSource(args.id))
+        runtime.desk().remove_source(RemoveSource(args.id, actor=admin_audit.CLI))
     except DeskError as exc:
         raise UsageError(str(exc)) from None
     print(f"removed source {args.id} (its articles and posts are kept)")

@@ -66,11 +66,14 @@ class AddSource:
     backfill: int = 0
     #: a feed file on the server's disk: the CLI's business, never a form's or a token's
     allow_files: bool = False
+    #: who asks: the signed-in admin, the token's owner, or ``cli``
+    actor: str = "cli"
 
 
 @dataclass(frozen=True)
 class RemoveSource:
     source_id: int
+    actor: str = "cli"
 
 
 @dataclass(frozen=True)

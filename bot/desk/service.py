@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import admin_audit
 from bot.clock import Clock
 from bot.desk import changes, rules, sources
 from bot.desk.commands import (
@@ -114,8 +115,10 @@ class Desk:
             source, created = self.add_source_row(session, url, cmd.auto_approve, cmd.backfill)
             if not created:
                 raise SourceExists(f"source {source.id} already watches {url}")
+            admin_audit.source_added(session, cmd.actor, source, self.clock.now())
             return SourceResult(source.id, url, cmd.auto_approve, cmd.backfill)
 
     def remove_source(self, cmd: RemoveSource) -> None:
         with transaction(self.sessions) as session:
-            sources.remove(session, cmd.source_id)
+            removed = sources.remove(session, cmd.source_id)
+            admin_audit.source_removed(session, cmd.actor, removed, self.clock.now())

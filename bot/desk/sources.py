@@ -25,9 +25,10 @@ def feed_address(cmd: AddSource) -> str:
     return rules.check_feed_url(url)
 
 
-def remove(session: Session, source_id: int) -> None:
-    """Its articles and posts are kept (their source becomes empty)."""
+def remove(session: Session, source_id: int) -> Source:
+    """Its articles and posts are kept (their source becomes empty); the removed row."""
     source = session.get(Source, source_id)
     if source is None:
         raise NotFound(f"no source with id {source_id}; see `newsbot sources list`")
     session.delete(source)
+    return source

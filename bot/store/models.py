@@ -202,6 +202,8 @@ class ApiToken(Base):
     created_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    #: refused from this time on, like a revoked token; None: no expiry
+    expires_at: Mapped[datetime | None]
 
 
 class ChannelState(Base):
@@ -238,6 +240,9 @@ class Subscriber(Base):
     opted_in_at: Mapped[datetime | None]
     opted_out_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+    #: the reader's own time (the webhook's timestamp) of the last START/STOP applied: an
+    #: older one arriving later (a resend, a replay) changes nothing
+    consent_at: Mapped[datetime | None]
 
 
 class SubscriberSend(Base):
@@ -252,6 +257,16 @@ class SubscriberSend(Base):
     message_id: Mapped[str | None] = mapped_column(String(200), index=True)
     status: Mapped[str] = mapped_column(String(20))
     updated_at: Mapped[datetime]
+
+
+class WebhookEvent(Base):
+    """A Cloud API webhook event already applied (message id, or status id and status)."""
+
+    __tablename__ = "webhook_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(250), unique=True)
+    received_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class WebSession(Base):

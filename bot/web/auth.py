@@ -145,3 +145,11 @@ def sign_out(session: Session, token: str) -> None:
 def end_sessions_of(session: Session, user_id: int) -> None:
     """A disabled account or a changed role signs out everywhere."""
     session.execute(delete(WebSession).where(WebSession.user_id == user_id))
+
+
+def end_other_sessions(session: Session, user_id: int, keep: str | None) -> None:
+    """A changed password signs out every other session of the account (a thief's too)."""
+    stmt = delete(WebSession).where(WebSession.user_id == user_id)
+    if keep:
+        stmt = stmt.where(WebSession.token_hash != token_hash(keep))
+    session.execute(stmt)

@@ -81,8 +81,9 @@ def test_copy_sqlite_to_postgresql_keeps_everything(sqlite_desk: Cli, empty_pg: 
     pending = next(d for d in after["drafts"] if d["state"] == "pending_review")
     pg.ok("drafts", "approve", str(pending["id"]))
     log = jsonl(pg.ok("log", "--json").stdout)
-    assert log[-1]["action"] == "approved"
-    assert log[-1]["id"] == max(e["id"] for e in before["log"]) + 1
+    # `sources add` is audited too (source_added), then the approval
+    assert [e["action"] for e in log[-2:]] == ["source_added", "approved"]
+    assert log[-2]["id"] == max(e["id"] for e in before["log"]) + 1
     assert pg.ok("drafts", "show", str(before["drafts"][0]["id"])).returncode == 0
 
     # a second copy into the same (now non-empty) database is refused

@@ -60,7 +60,7 @@ def test_parse_ignores_what_it_does_not_know() -> None:
     value = {"statuses": [{"id": "w1"}], "messages": messages}
     update = parse({"entry": [{"changes": [{"value": value}]}]})
     assert update.statuses == []
-    assert update.requests == [("2", "stop")]
+    assert [(r.sender, r.wanted) for r in update.requests] == [("2", "stop")]
     assert parse("not a dict").requests == []
 
 

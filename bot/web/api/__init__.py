@@ -22,7 +22,7 @@ log = structlog.get_logger("bot.web.api")
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": Error, "description": "the body is not JSON"},
-    401: {"model": Error, "description": "no token, or an unknown or revoked one"},
+    401: {"model": Error, "description": "no token, or an unknown, revoked or expired one"},
     403: {"model": Error, "description": "the token's role does not allow this"},
     404: {"model": Error, "description": "no such post or source"},
     409: {"model": Error, "description": "not allowed in the post's current state"},

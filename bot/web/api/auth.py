@@ -28,7 +28,9 @@ def token_actor(
     with web.read() as session:
         owner = find_token(session, credentials.credentials, now)
     if owner is None:
-        raise HTTPException(401, "the token is unknown or revoked", {"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401, "the token is unknown, revoked or expired", {"WWW-Authenticate": "Bearer"}
+        )
     if owner.stale:
         with web.write() as session:
             touch_token(session, owner.token_id, now)

@@ -79,8 +79,8 @@ def list_sources(request: Request, _actor: Viewer) -> list[SourceOut]:
 @router.post(
     "/sources", response_model=SourceOut, status_code=201, tags=["sources"], summary="Watch a feed"
 )
-def add_source(request: Request, body: SourceIn, _actor: Admin) -> SourceOut:
-    cmd = AddSource(body.url, body.auto_approve, body.backfill)
+def add_source(request: Request, body: SourceIn, actor: Admin) -> SourceOut:
+    cmd = AddSource(body.url, body.auto_approve, body.backfill, actor=actor.name)
     try:
         added = get_web(request).desk().add_source(cmd)
     except SourceExists as exc:
@@ -103,10 +103,10 @@ def add_source(request: Request, body: SourceIn, _actor: Admin) -> SourceOut:
     "/sources/{source_id}", status_code=204, tags=["sources"], summary="Stop watching a feed"
 )
 def remove_source(
-    request: Request, source_id: Annotated[int, Path(ge=1, le=2**53)], _actor: Admin
+    request: Request, source_id: Annotated[int, Path(ge=1, le=2**53)], actor: Admin
 ) -> Response:
     try:
-        get_web(request).desk().remove_source(RemoveSource(source_id))
+        get_web(request).desk().remove_source(RemoveSource(source_id, actor=actor.name))
     except NotFound:
         raise HTTPException(404, f"no source with id {source_id}") from None
     return Response(status_code=204)
