@@ -30,6 +30,7 @@ from bot.editorial.compose import Editor
 from bot.editorial.model import Draft, Quote
 from bot.http import make_client
 from bot.sources.articles import articles_from_source
+from bot.channels.registry import FORMATS
 
 SHARED = Path(os.environ.get("NEWSBOT_SHARED") or Path(__file__).resolve().parents[2] / "shared")
 if not (SHARED / "fixtures").is_dir():
@@ -121,7 +122,7 @@ def _share(hits: int, total: int) -> float:
 
 
 def evaluate() -> list[dict[str, Any]]:
-    cases = list(_drafts(Editor({"x": 2, "whatsapp": 3})))
+    cases = list(_drafts(Editor(FORMATS, {"x": 2, "whatsapp": 3})))
     labelled = [c for c in cases if c.label is not None]
     titles = sum(
         re.sub(r"\s+", " ", c.draft.article.title).strip()

@@ -52,7 +52,7 @@ def approve(
             f"post {post.id} was edited by {actor}; "
             "another editor must approve it (two-person rule)"
         )
-    from bot.editorial.length import LIMITS, measure  # twitter-text is slow to import
+    from bot.channels.registry import LIMITS, measure  # twitter-text is slow to import
 
     length = measure(post.channel, post.text)
     if length > LIMITS[post.channel]:

@@ -8,13 +8,14 @@ from bot.editorial.compose import Editor
 from bot.editorial.text import squash
 from bot.http import make_client
 from bot.sources.articles import articles_from_source
+from bot.channels.registry import FORMATS
 from tests.paths import FIXTURES, SEED
 
 
 def test_seed_preview_line() -> None:
     with make_client() as client:
         (article,) = articles_from_source(str(SEED), client, "never", 1_000_000)
-    draft = Editor({"x": 2, "whatsapp": 3}).draft(article, ["x", "whatsapp"])
+    draft = Editor(FORMATS, {"x": 2, "whatsapp": 3}).draft(article, ["x", "whatsapp"])
     line = json.loads(json.dumps(draft.to_json()))
     assert line["article"]["title"] == "India-Japan Ties Steady; Upgrade Around The Corner?"
     labels = next(

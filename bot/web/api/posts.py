@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 
-from bot.editorial.limits import LIMITS
+from bot.channels.registry import LIMITS
 from bot.errors import BotError, UsageError
 from bot.outbox.states import State
 from bot.review import actions

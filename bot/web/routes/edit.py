@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from bot.editorial.limits import LIMITS
+from bot.channels.registry import LIMITS
 from bot.errors import UsageError
 from bot.review import actions
 from bot.store.models import Post

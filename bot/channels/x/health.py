@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.channels import x_quota as quota
+from bot.channels.x import quota
 from bot.settings import XSettings
 
 

@@ -1,6 +1,6 @@
 """The X channel's own limits: a daily post cap, a monthly budget, X's 24-hour limit.
 
-Plain decisions over plain numbers; reading and writing the counters is ``x_usage``.
+Plain decisions over plain numbers; reading and writing the counters is ``usage``.
 Days and months are UTC (``ChannelUsage`` counts per UTC day). X prices each post, more
 for a post with a link (https://docs.x.com/x-api/getting-started/pricing); the prices
 are settings because they change.

@@ -16,7 +16,7 @@ import structlog
 from sqlalchemy.orm import Session
 
 from bot import audit
-from bot.channels.whatsapp_subscribers import apply_status, opt_in, opt_out
+from bot.channels.whatsapp.subscribers import apply_status, opt_in, opt_out
 from bot.store.models import Post
 
 log = structlog.get_logger("bot.channels.whatsapp")
