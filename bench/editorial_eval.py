@@ -26,11 +26,11 @@ from typing import Any
 
 import lxml.html
 
+from bot.channels.registry import FORMATS
 from bot.editorial.compose import Editor
 from bot.editorial.model import Draft, Quote
 from bot.http import make_client
 from bot.sources.articles import articles_from_source
-from bot.channels.registry import FORMATS
 
 SHARED = Path(os.environ.get("NEWSBOT_SHARED") or Path(__file__).resolve().parents[2] / "shared")
 if not (SHARED / "fixtures").is_dir():

@@ -24,13 +24,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.channels.registry import CHANNELS, NAMES
 from bot.errors import UsageError
-from bot.setting_types import (  # noqa: F401 - re-exported: the settings' value types
-    CommaList,
-    Duration,
-    DurationOrOff,
-    parse_duration,
-    parse_duration_or_off,
-)
+from bot.setting_types import CommaList, Duration
 
 
 class WebSettings(BaseModel):
@@ -127,7 +121,9 @@ class Settings(BaseSettings):
     def _channels(cls, value: list[str]) -> list[str]:
         unknown = sorted(set(value) - set(NAMES))
         if unknown:
-            choices = " and/or ".join([", ".join(NAMES[:-1]), NAMES[-1]] if len(NAMES) > 1 else NAMES)
+            choices = " and/or ".join(
+                [", ".join(NAMES[:-1]), NAMES[-1]] if len(NAMES) > 1 else NAMES
+            )
             raise ValueError(f"expected {choices}, got {', '.join(unknown)}")
         return value
 

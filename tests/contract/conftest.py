@@ -60,9 +60,7 @@ def contract_runtime(
 
 
 @pytest.fixture
-def runtime(
-    backend: Backend, db_url: str, tmp_path: Path, clock: FixedClock
-) -> Iterator[Runtime]:
+def runtime(backend: Backend, db_url: str, tmp_path: Path, clock: FixedClock) -> Iterator[Runtime]:
     rt = contract_runtime(backend, db_url, tmp_path, clock)
     backend.prepare(rt.sessions)
     yield rt

@@ -121,7 +121,9 @@ def test_a_permanent_error_fails_the_post_with_the_platforms_message(
 def test_a_lost_answer_is_reconciled_and_goes_out_once(
     runtime: Runtime, backend: Backend, outbox: Outbox, clock: FixedClock, stored: bool
 ) -> None:
-    post_id = approved(runtime, backend, clock, "Exactly once https://news.example.com/once & <more>")
+    post_id = approved(
+        runtime, backend, clock, "Exactly once https://news.example.com/once & <more>"
+    )
     lost = backend.lose_answer(stored)
     outbox.drain()
     assert get(runtime, post_id).state == lost.state

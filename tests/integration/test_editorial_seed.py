@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
+from bot.channels.registry import FORMATS
 from bot.editorial.compose import Editor
 from bot.editorial.text import squash
 from bot.http import make_client
 from bot.sources.articles import articles_from_source
-from bot.channels.registry import FORMATS
 from tests.paths import FIXTURES, SEED
 
 

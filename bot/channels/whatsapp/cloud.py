@@ -22,7 +22,6 @@ from bot.channels.base import Health, OnHealth, OutgoingPost, Publisher, Receipt
 from bot.channels.whatsapp.cloud_errors import OPTED_OUT_CODES, Verdict, judge, judge_transport
 from bot.channels.whatsapp.cloud_events import callback_data
 from bot.channels.whatsapp.settings import WhatsAppSettings
-from bot.channels.whatsapp.text import FORMAT
 from bot.channels.whatsapp.subscribers import (
     DELIVERED,
     fanout_complete,
@@ -32,6 +31,7 @@ from bot.channels.whatsapp.subscribers import (
     prepare_fanout,
     set_status,
 )
+from bot.channels.whatsapp.text import FORMAT
 from bot.clock import Clock
 from bot.errors import BotError, PermanentError, TransientError
 from bot.http import make_client

@@ -25,8 +25,8 @@ from bot.channels.base import (
     ignore_health,
 )
 from bot.channels.whatsapp.text import CAPTION_LIMIT, FORMAT, whatsapp_length
-from bot.channels.whatsapp.waha_setup import channel_report, session_report
 from bot.channels.whatsapp.waha_http import WahaHttp
+from bot.channels.whatsapp.waha_setup import channel_report, session_report
 from bot.clock import Clock
 from bot.errors import BotError, ChannelPaused, PermanentError
 from bot.http import make_client
@@ -132,9 +132,7 @@ class WahaPublisher:
     def _publish(self, post: OutgoingPost) -> Receipt:
         length = whatsapp_length(post.text)
         if length > FORMAT.limit:
-            raise PermanentError(
-                f"the post is {length} characters; WhatsApp allows {FORMAT.limit}"
-            )
+            raise PermanentError(f"the post is {length} characters; WhatsApp allows {FORMAT.limit}")
         chat = self._chat()
         reserved = self._reserve(post, chat)
         notes: list[str] = []
@@ -294,4 +292,3 @@ def build(
         on_health=on_health,
         watch_every=wa.session_watch,
     )
-

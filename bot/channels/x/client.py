@@ -21,7 +21,7 @@ import requests
 import tweepy
 
 from bot.channels.x.image import Image
-from bot.settings import XSettings
+from bot.channels.x.settings import XSettings
 
 _TWEEPY_HOSTS = ("https://api.twitter.com", "https://api.x.com")
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.channels.x import quota
-from bot.settings import XSettings
+from bot.channels.x.settings import XSettings
 
 
 @dataclass(frozen=True)

@@ -20,13 +20,12 @@ import requests
 import tweepy
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.channels.x import errors
+from bot.channels.base import Health, OnHealth, OutgoingPost, Publisher, Receipt, ignore_health
+from bot.channels.x import errors, quota
 from bot.channels.x import health as x_health
 from bot.channels.x import image as x_image
 from bot.channels.x import match as x_match
 from bot.channels.x import usage as x_usage
-from bot.channels.x import quota
-from bot.channels.base import Health, OnHealth, OutgoingPost, Publisher, Receipt, ignore_health
 from bot.channels.x.client import XApi
 from bot.channels.x.settings import XSettings
 from bot.channels.x.text import FORMAT

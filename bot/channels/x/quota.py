@@ -12,8 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from bot.channels.x.settings import XSettings
 from bot.editorial import twitter_text_loader
-from bot.settings import XSettings
 
 #: money is compared to the cent's hundredth: float sums must not block the last post
 _EPSILON = 1e-6

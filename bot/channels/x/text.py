@@ -19,7 +19,10 @@ LIMIT = 280
 def twitter_options(*, discount_emoji: bool = True) -> dict[str, Any]:
     """twitter-text v3 options; ``discount_emoji=False`` is the v2 counting (each code point
     of an emoji weighs as itself), which the older conformance section is written for."""
-    return {**twitter_text_loader.load().config["version3"], "emoji_parsing_enabled": discount_emoji}
+    return {
+        **twitter_text_loader.load().config["version3"],
+        "emoji_parsing_enabled": discount_emoji,
+    }
 
 
 def x_parse(text: str, *, discount_emoji: bool = True) -> dict[str, Any]:

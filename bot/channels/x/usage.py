@@ -15,7 +15,7 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.x import quota
-from bot.settings import XSettings
+from bot.channels.x.settings import XSettings
 from bot.store import upsert
 from bot.store.db import transaction
 from bot.store.models import ChannelState, ChannelUsage

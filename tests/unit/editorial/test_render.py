@@ -8,13 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.editorial.compose import Editor
+from bot.channels.registry import FORMATS
+from bot.channels.whatsapp.markup import unescape
 from bot.channels.x.text import x_length
+from bot.editorial.compose import Editor
 from bot.editorial.model import ArticleData, Quote
 from bot.editorial.text import squash
-from bot.channels.whatsapp.markup import unescape
 from bot.errors import UsageError
-from bot.channels.registry import FORMATS
 
 URL = "https://news.example.com/2025/05/article-with-a-long-slug-that-twitter-counts-as-23"
 

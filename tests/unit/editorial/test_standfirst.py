@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from bot.channels.registry import FORMATS
 from bot.editorial.compose import Editor
 from bot.editorial.model import ArticleData
 from bot.editorial.standfirst import LIMIT, standfirst
-from bot.channels.registry import FORMATS
 
 LONG_SENTENCE = "The council met for six hours on Tuesday and agreed on a budget that " * 3
 
