@@ -15,9 +15,7 @@ from typing import Any
 import structlog
 from sqlalchemy.orm import Session
 
-from bot import audit
 from bot.channels.whatsapp.subscribers import apply_status, opt_in, opt_out
-from bot.store.models import Post
 
 log = structlog.get_logger("bot.channels.whatsapp")
 
@@ -121,8 +119,16 @@ def parse(payload: Any) -> Update:
     return update
 
 
-def apply(session: Session, update: Update, now: datetime) -> dict[str, int]:
-    """Opt readers in or out, move send rows, and write one ``delivery`` event per post."""
+@dataclass(frozen=True)
+class Applied:
+    #: what the webhook did, counted
+    summary: dict[str, int]
+    #: per post, the statuses seen: the desk records them as one ``delivery`` audit event
+    deliveries: dict[int, list[dict[str, Any]]]
+
+
+def apply(session: Session, update: Update, now: datetime) -> Applied:
+    """Opt readers in or out and move send rows; say which posts' deliveries moved."""
     for sender, wanted in update.requests:
         (opt_out if wanted == "stop" else opt_in)(session, sender, now)
         log.info("subscriber." + ("opted_out" if wanted == "stop" else "opted_in"))
@@ -138,13 +144,10 @@ def apply(session: Session, update: Update, now: datetime) -> dict[str, int]:
             first = event.errors[0]
             seen["error"] = {"code": first.get("code"), "title": first.get("title")}
         per_post[row.post_id].append(seen)
-    for post_id, seen_list in per_post.items():
-        post = session.get(Post, post_id)
-        if post is not None:
-            audit.record(session, "delivery", at=now, post=post, detail={"statuses": seen_list})
-    return {
+    summary = {
         "statuses": len(update.statuses) - ignored,
         "ignored": ignored,
         "opted_out": sum(1 for _, w in update.requests if w == "stop"),
         "opted_in": sum(1 for _, w in update.requests if w == "start"),
     }
+    return Applied(summary, dict(per_post))

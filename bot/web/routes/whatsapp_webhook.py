@@ -18,9 +18,11 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
+from bot import audit
 from bot.channels.whatsapp import NAME, whatsapp_settings
 from bot.channels.whatsapp.cloud_events import apply, parse, valid_signature
 from bot.store.db import transaction
+from bot.store.models import Post
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -79,7 +81,14 @@ async def receive(request: Request) -> dict[str, Any]:
 
     def store() -> dict[str, int]:
         with transaction(runtime.sessions) as session:
-            return apply(session, update, runtime.clock.now())
+            now = runtime.clock.now()
+            applied = apply(session, update, now)
+            for post_id, statuses in applied.deliveries.items():
+                post = session.get(Post, post_id)
+                if post is not None:
+                    detail = {"statuses": statuses}
+                    audit.record(session, "delivery", at=now, post=post, detail=detail)
+            return applied.summary
 
     summary = await run_in_threadpool(store)
     log.info("webhook.applied", **summary)
