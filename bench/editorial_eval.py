@@ -26,6 +26,7 @@ from typing import Any
 
 import lxml.html
 
+from bot.channels.registry import FORMATS
 from bot.editorial.compose import Editor
 from bot.editorial.model import Draft, Quote
 from bot.http import make_client
@@ -121,7 +122,7 @@ def _share(hits: int, total: int) -> float:
 
 
 def evaluate() -> list[dict[str, Any]]:
-    cases = list(_drafts(Editor({"x": 2, "whatsapp": 3})))
+    cases = list(_drafts(Editor(FORMATS, {"x": 2, "whatsapp": 3})))
     labelled = [c for c in cases if c.label is not None]
     titles = sum(
         re.sub(r"\s+", " ", c.draft.article.title).strip()

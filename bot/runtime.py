@@ -77,7 +77,7 @@ class Runtime:
     @property
     def channels(self) -> dict[str, Publisher]:
         if self._channels is None:
-            from bot.channels.registry import build_channels
+            from bot.channels.build import build_channels
 
             self._channels = build_channels(self.settings, self.sessions, self.clock)
         return self._channels
@@ -85,11 +85,13 @@ class Runtime:
     @property
     def editor(self) -> Editor:
         if self._editor is None:
+            from bot.channels.registry import FORMATS, max_hashtags
             from bot.editorial.compose import Editor, load_hashtag_map
 
             s = self.settings
             self._editor = Editor(
-                max_hashtags={"x": s.x.max_hashtags, "whatsapp": s.whatsapp.max_hashtags},
+                FORMATS,
+                max_hashtags=max_hashtags(s),
                 hashtag_map=load_hashtag_map(s.hashtags_file),
                 templates_dir=s.templates_dir,
             )
@@ -175,11 +177,8 @@ class Runtime:
         billed, and every send tells its health anyway."""
         watched = 0
         for name, channel in self.channels.items():
-            watch = getattr(channel, "watch", None)
-            if not callable(watch):
-                continue
             try:
-                watched += watch() is not None
+                watched += channel.watch() is not None
             except Exception:  # logged; the rest of the maintenance round goes on
                 log.warning("channel.watch_failed", channel=name, exc_info=True)
         return watched
@@ -201,6 +200,8 @@ class Runtime:
             ensure_sources(session, self.settings.feeds, self.clock.now(), example=embedded)
 
     def close(self) -> None:
+        for channel in (self._channels or {}).values():
+            channel.close()
         if self._client is not None:
             self._client.close()
         self.engine.dispose()

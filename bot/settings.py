@@ -6,134 +6,25 @@ so tests can run any number of configurations in one process.
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AnyHttpUrl,
     BaseModel,
-    BeforeValidator,
     Field,
     SecretStr,
     ValidationError,
+    create_model,
     field_validator,
 )
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.channels.registry import CHANNELS, NAMES
 from bot.errors import UsageError
-
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$", re.IGNORECASE)
-_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
-def parse_duration(value: Any) -> timedelta:
-    """``90``, ``"90s"``, ``"15m"``, ``"2h"``, ``"2d"`` or a timedelta."""
-    if isinstance(value, timedelta):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        seconds = float(value)
-    else:
-        match = _DURATION.match(str(value))
-        if not match:
-            raise ValueError("expected a duration such as 90, 90s, 15m, 2h or 2d")
-        seconds = float(match.group(1)) * _UNIT_SECONDS[(match.group(2) or "s").lower()]
-    if seconds <= 0:
-        raise ValueError("expected a duration greater than zero")
-    return timedelta(seconds=seconds)
-
-
-Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
-
-
-def parse_duration_or_off(value: Any) -> timedelta:
-    """A duration as ``parse_duration`` reads it, or ``0`` / ``off`` for none."""
-    off = value == 0 if isinstance(value, int | float) and not isinstance(value, bool) else False
-    if off or (isinstance(value, str) and value.strip().lower() in {"0", "off"}):
-        return timedelta(0)
-    return parse_duration(value)
-
-
-DurationOrOff = Annotated[timedelta, BeforeValidator(parse_duration_or_off)]
-
-
-def _split_commas(value: Any) -> Any:
-    if isinstance(value, str):
-        return [part.strip() for part in value.split(",") if part.strip()]
-    return value
-
-
-CommaList = Annotated[list[str], NoDecode, BeforeValidator(_split_commas)]
-
-
-class XSettings(BaseModel):
-    api_key: SecretStr | None = None
-    api_secret: SecretStr | None = None
-    access_token: SecretStr | None = None
-    access_token_secret: SecretStr | None = None
-    base_url: AnyHttpUrl = AnyHttpUrl("https://api.x.com")
-    timeout: Duration = timedelta(seconds=15)
-    max_hashtags: int = Field(2, ge=0, le=10)
-    #: posts per day the newsroom allows itself (on top of X's own 24-hour limit)
-    daily_cap: int | None = Field(None, ge=0)
-    #: spending limit per calendar month, in the currency of the prices below
-    monthly_budget: float | None = Field(None, ge=0)
-    price_per_post: float = Field(0.01, ge=0)
-    price_per_post_with_link: float = Field(0.02, ge=0)
-
-    @property
-    def configured(self) -> bool:
-        return all((self.api_key, self.api_secret, self.access_token, self.access_token_secret))
-
-
-class WhatsAppSettings(BaseModel):
-    backend: Literal["waha", "cloud"] = "waha"
-    waha_url: AnyHttpUrl | None = None
-    waha_api_key: SecretStr | None = None
-    waha_session: str = "default"
-    channel_id: str | None = None
-    cloud_base_url: AnyHttpUrl = AnyHttpUrl("https://graph.facebook.com")
-    cloud_api_version: str = "v23.0"
-    cloud_token: SecretStr | None = None
-    cloud_phone_id: str | None = None
-    cloud_app_secret: SecretStr | None = None
-    cloud_verify_token: SecretStr | None = None
-    cloud_template: str = "news_update"
-    cloud_template_language: str = "en"
-    #: what fills the template's body parameters {{1}}, {{2}}, …, in order
-    cloud_template_params: CommaList = Field(default_factory=lambda: ["headline", "quote", "link"])
-    timeout: Duration = timedelta(seconds=15)
-    max_hashtags: int = Field(3, ge=0, le=10)
-    #: while the WAHA session is not WORKING, posts wait this long before the next try
-    session_recheck: Duration = timedelta(seconds=30)
-    #: how often the worker looks at the WAHA session while nothing is sent, so a session
-    #: that stopped overnight alerts before the morning's first post waits; 0 turns it off
-    session_watch: DurationOrOff = timedelta(minutes=5)
-
-    @field_validator("channel_id")
-    @classmethod
-    def _newsletter(cls, value: str | None) -> str | None:
-        if value and not value.endswith("@newsletter"):
-            raise ValueError("expected a WhatsApp Channel id ending in @newsletter")
-        return value
-
-    @field_validator("cloud_template_params")
-    @classmethod
-    def _template_params(cls, value: list[str]) -> list[str]:
-        unknown = sorted(set(value) - {"headline", "quote", "link", "hashtags", "text"})
-        if unknown:
-            raise ValueError(
-                f"expected headline, quote, link, hashtags or text, got {', '.join(unknown)}"
-            )
-        return value
-
-    @property
-    def configured(self) -> bool:
-        if self.backend == "waha":
-            return self.waha_url is not None
-        return self.cloud_token is not None and self.cloud_phone_id is not None
+from bot.setting_types import CommaList, Duration
 
 
 class WebSettings(BaseModel):
@@ -169,7 +60,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///data/newsbot.db"
     data_dir: Path = Path("data")
     feeds: CommaList = Field(default_factory=list)
-    channels: CommaList = Field(default_factory=lambda: ["x", "whatsapp"])
+    channels: CommaList = Field(default_factory=lambda: list(NAMES))
     timezone: str = "UTC"
     poll_interval: Duration = timedelta(minutes=5)
     publish_interval: Duration = timedelta(seconds=2)
@@ -193,8 +84,6 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["auto", "json", "console"] = "auto"
 
-    x: XSettings = Field(default_factory=XSettings)
-    whatsapp: WhatsAppSettings = Field(default_factory=WhatsAppSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     review: ReviewSettings = Field(default_factory=ReviewSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
@@ -230,9 +119,12 @@ class Settings(BaseSettings):
     @field_validator("channels")
     @classmethod
     def _channels(cls, value: list[str]) -> list[str]:
-        unknown = sorted(set(value) - {"x", "whatsapp"})
+        unknown = sorted(set(value) - set(NAMES))
         if unknown:
-            raise ValueError(f"expected x and/or whatsapp, got {', '.join(unknown)}")
+            choices = " and/or ".join(
+                [", ".join(NAMES[:-1]), NAMES[-1]] if len(NAMES) > 1 else NAMES
+            )
+            raise ValueError(f"expected {choices}, got {', '.join(unknown)}")
         return value
 
     @property
@@ -257,6 +149,20 @@ class Settings(BaseSettings):
         if self.alerts.webhook_url is not None:
             found.append(str(self.alerts.webhook_url))
         return found
+
+
+def _with_channel_groups(base: type[Settings]) -> type[Settings]:
+    """One nested group per registered channel (``NEWSBOT_<NAME>__…``), its model the
+    channel's own: adding a channel to the registry adds its settings."""
+    groups: dict[str, Any] = {
+        spec.name: (spec.settings_model, Field(default_factory=spec.settings_model))
+        for spec in CHANNELS
+    }
+    return create_model("Settings", __base__=base, __module__=__name__, **groups)
+
+
+if not TYPE_CHECKING:  # type checkers see the class above; channel groups go through specs
+    Settings = _with_channel_groups(Settings)
 
 
 def env_name(loc: tuple[int | str, ...]) -> str:

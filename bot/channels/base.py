@@ -1,6 +1,8 @@
-"""The channel publisher protocol: one shape for X, WhatsApp and the dry run.
+"""The channel publisher protocol: one shape for every channel and the dry run.
 
-Implementations do I/O only. They classify every failure into the three errors of
+Implementations do I/O only: they say what happened (a receipt and its notes, health
+through the ``OnHealth`` callback they are built with) and write nothing to the desk's
+audit or state themselves. They classify every failure into the three errors of
 ``bot.errors`` (``TransientError`` — with ``ChannelPaused`` for "the channel is closed
 for now" — ``PermanentError`` and ``UnknownOutcome``); the outbox decides what to do.
 """
@@ -48,6 +50,8 @@ class Receipt:
     response: dict[str, Any] = field(default_factory=dict)
     #: anything the send wants noted in the audit ("image dropped: too large")
     notes: tuple[str, ...] = ()
+    #: events the desk records in the audit beside the send: (action, detail)
+    events: tuple[tuple[str, dict[str, Any]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,14 @@ class Health:
     detail: str
     #: what the dashboard and ``newsbot check`` show: account, quota, session status
     data: dict[str, Any] = field(default_factory=dict)
+
+
+#: how a channel reports its health: (healthy, detail); ``detail["error"]`` says why not
+OnHealth = Callable[[bool, dict[str, Any]], None]
+
+
+def ignore_health(_healthy: bool, _detail: dict[str, Any]) -> None:
+    """For a publisher built without a place to record its health (tests, one-off checks)."""
 
 
 @runtime_checkable
@@ -76,4 +88,12 @@ class Publisher(Protocol):
 
     def check(self) -> Health:
         """Reach the platform and say whether posts can go out, and as whom."""
+        ...
+
+    def watch(self) -> Health | None:
+        """Look at the platform when a look is due and report it (None: no look now)."""
+        ...
+
+    def close(self) -> None:
+        """Let go of connections; the runtime calls it on the way out."""
         ...

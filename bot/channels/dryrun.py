@@ -76,3 +76,9 @@ class DryRunPublisher:
 
     def check(self) -> Health:
         return Health(True, f"dry run: posts are written to {self.path}", {"dryrun": True})
+
+    def watch(self) -> Health | None:
+        return None
+
+    def close(self) -> None:
+        """Nothing held open: each record is appended and the file closed."""

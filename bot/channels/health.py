@@ -1,9 +1,9 @@
 """Channel health in the database (``channel_state``): written by the channels, read by
 ``/readyz``, ``/metrics`` and the dashboard.
 
-A channel marks itself with ``mark_channel_health`` whenever it learns something (a 401
-from X, a WAHA session that stopped, a good send); a flip from healthy to unhealthy, or
-back, raises an alert once.
+A channel reports what it learns (a 401 from X, a WAHA session that stopped, a good send)
+through the ``OnHealth`` callback ``health_recorder`` makes for it, which records it here
+with ``mark_channel_health``; a flip from healthy to unhealthy, or back, raises an alert once.
 
 Quotas are read generically, so a channel only has to write what it knows:
 - ``channel_state.detail[<name>] = {"remaining": int, "limit": int | None, "reset": ...}``
@@ -16,15 +16,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import structlog
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot import alerts
-from bot.settings import Settings
+from bot.channels.base import OnHealth
+from bot.channels.registry import live, spec
+from bot.clock import Clock
 from bot.store import upsert
+from bot.store.db import transaction
 from bot.store.models import ChannelState, ChannelUsage
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+log = structlog.get_logger("bot.channels.health")
 
 
 def mark_channel_health(
@@ -58,6 +67,26 @@ def mark_channel_health(
     if was != healthy:
         alerts.channel_flipped(session, channel, healthy, merged.get("error"))
     return was != healthy
+
+
+def health_recorder(sessions: sessionmaker[Session], clock: Clock, channel: str) -> OnHealth:
+    """The callback a channel reports its health through: recorded on its state, an alert
+    on a flip; nothing written when the state already says the same (the common case)."""
+
+    def record(healthy: bool, detail: dict[str, Any]) -> None:
+        try:
+            with transaction(sessions) as session:
+                state = session.get(ChannelState, channel)
+                same_error = state is not None and (state.detail or {}).get("error") == detail.get(
+                    "error"
+                )
+                if state is not None and state.healthy == healthy and same_error:
+                    return
+                mark_channel_health(session, channel, healthy, detail, clock.now())
+        except Exception:  # the send's outcome matters more than noting the channel's health
+            log.warning("channel.health_not_recorded", channel=channel, exc_info=True)
+
+    return record
 
 
 @dataclass(frozen=True)
@@ -95,7 +124,7 @@ def reported_quotas(channel: str, detail: dict[str, Any]) -> list[Quota]:
 
 def own_quotas(session: Session, settings: Settings, channel: str, now: datetime) -> list[Quota]:
     """What is left under the newsroom's own cap and budget (settings vs. ``channel_usage``)."""
-    group = getattr(settings, channel, None)
+    group = spec(channel).group(settings)
     cap = getattr(group, "daily_cap", None)
     budget = getattr(group, "monthly_budget", None)
     found = []
@@ -116,12 +145,6 @@ def own_quotas(session: Session, settings: Settings, channel: str, now: datetime
         left = round(max(budget - float(spent or 0.0), 0.0), 6)
         found.append(Quota(channel, "monthly_budget", left, float(budget)))
     return found
-
-
-def live(settings: Settings, channel: str) -> bool:
-    """A channel with credentials sends for real; without, it is the dry run."""
-    group = getattr(settings, channel, None)
-    return bool(getattr(group, "configured", False))
 
 
 def quotas(session: Session, settings: Settings, now: datetime) -> list[Quota]:

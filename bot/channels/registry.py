@@ -1,52 +1,53 @@
-"""Channels by name, built from settings: the real publisher when configured, else dry run."""
+"""The channels newsbot knows: one line each. Everything else is derived from this list —
+settings groups and ``NEWSBOT_CHANNELS``, ``--channel`` choices, API enums, text formats,
+previews, the desk and the charts.
+
+Imported by ``bot.settings``, so it imports nothing that imports the settings; a channel's
+publisher (and its platform library) is imported only when that channel is configured.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session, sessionmaker
+from bot.channels import whatsapp, x
+from bot.channels.spec import ChannelSpec
+from bot.editorial.format import TextFormat
 
-from bot.channels.base import Publisher
-from bot.channels.dryrun import DryRunPublisher
-from bot.clock import Clock
-from bot.settings import Settings
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
-Builder = Callable[[Settings, sessionmaker[Session], Clock], Publisher]
+CHANNELS: tuple[ChannelSpec, ...] = (
+    x.SPEC,
+    whatsapp.SPEC,
+)
 
-
-def _x(settings: Settings, sessions: sessionmaker[Session], clock: Clock) -> Publisher | None:
-    if not settings.x.configured:
-        return None
-    from bot.channels.x import build  # type: ignore[import-not-found,unused-ignore]
-
-    publisher: Publisher = build(settings, sessions, clock)
-    return publisher
-
-
-def _whatsapp(
-    settings: Settings, sessions: sessionmaker[Session], clock: Clock
-) -> Publisher | None:
-    if not settings.whatsapp.configured:
-        return None
-    if settings.whatsapp.backend == "waha":
-        from bot.channels.whatsapp_waha import build  # type: ignore[import-not-found,unused-ignore]
-    else:
-        from bot.channels.whatsapp_cloud import build  # type: ignore[import-not-found,unused-ignore,no-redef]
-    publisher: Publisher = build(settings, sessions, clock)
-    return publisher
+NAMES: tuple[str, ...] = tuple(spec.name for spec in CHANNELS)
+BY_NAME: Mapping[str, ChannelSpec] = {spec.name: spec for spec in CHANNELS}
+FORMATS: Mapping[str, TextFormat] = {spec.name: spec.text for spec in CHANNELS}
+#: each channel's limit on its own count
+LIMITS: Mapping[str, int] = {spec.name: spec.text.limit for spec in CHANNELS}
 
 
-_REAL: dict[str, Callable[[Settings, sessionmaker[Session], Clock], Publisher | None]] = {
-    "x": _x,
-    "whatsapp": _whatsapp,
-}
+def spec(name: str) -> ChannelSpec:
+    """The channel called ``name``; a KeyError names the known ones (never a fallback)."""
+    try:
+        return BY_NAME[name]
+    except KeyError:
+        raise KeyError(f"unknown channel {name!r}; known: {', '.join(NAMES)}") from None
 
 
-def build_channels(
-    settings: Settings, sessions: sessionmaker[Session], clock: Clock
-) -> dict[str, Publisher]:
-    channels: dict[str, Publisher] = {}
-    for name in settings.channels:
-        real = _REAL[name](settings, sessions, clock)
-        channels[name] = real or DryRunPublisher(name, settings.data_dir / "dryrun.jsonl", clock)
-    return channels
+def measure(channel: str, text: str) -> int:
+    """``text``'s length as ``channel``'s platform counts it."""
+    return spec(channel).text.measure(text)
+
+
+def max_hashtags(settings: Settings) -> dict[str, int]:
+    """Hashtags per post, per channel, as the newsroom set them."""
+    return {s.name: s.group(settings).max_hashtags for s in CHANNELS}
+
+
+def live(settings: Settings, channel: str) -> bool:
+    """A channel with credentials sends for real; without, it is the dry run."""
+    return channel in BY_NAME and spec(channel).group(settings).configured

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from bot.channels.registry import NAMES
 from bot.commands.common import command, group, print_jsonl, print_table, shorten, with_runtime
 from bot.desk import changes
 from bot.desk.commands import Approve, Edit, PostResult, Reject, Retry, Schedule, Withdraw
@@ -75,7 +76,7 @@ def _show(runtime: Runtime, args: argparse.Namespace) -> int:
     with runtime.sessions() as session:
         post = _get(session, args.id)
         data = draft_json(post)
-    from bot.editorial.length import LIMITS, measure
+    from bot.channels.registry import LIMITS, measure
 
     length = measure(post.channel, post.text)
     print(f"post {post.id} · {post.channel} · {post.state} · {length}/{LIMITS[post.channel]}")
@@ -143,7 +144,7 @@ def register(sub: Any) -> None:
     dsub = group(sub, "drafts", "the review queue")
     ls = command(dsub, "list", "list posts")
     ls.add_argument("--state", choices=[s.value for s in State])
-    ls.add_argument("--channel", choices=["whatsapp", "x"])
+    ls.add_argument("--channel", choices=sorted(NAMES))
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(handler=with_runtime(_list))
     show = command(dsub, "show", "one post in full")

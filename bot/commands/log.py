@@ -9,7 +9,7 @@ from bot import audit
 from bot.commands.common import command, print_jsonl, print_table, shorten, with_runtime
 from bot.review.when import format_local, parse_local_time
 from bot.runtime import Runtime
-from bot.settings import parse_duration
+from bot.setting_types import parse_duration
 
 
 def _since(text: str, runtime: Runtime) -> Any:

@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any
 
+from bot.channels.registry import FORMATS, NAMES, max_hashtags
 from bot.commands.common import print_jsonl, settings_and_logging
 from bot.errors import UsageError
 
@@ -19,7 +20,8 @@ def _preview(args: argparse.Namespace) -> int:
     s = settings_and_logging()
     channels = [args.channel] if args.channel else list(s.channels)
     editor = Editor(
-        max_hashtags={"x": s.x.max_hashtags, "whatsapp": s.whatsapp.max_hashtags},
+        FORMATS,
+        max_hashtags=max_hashtags(s),
         hashtag_map=load_hashtag_map(s.hashtags_file),
         templates_dir=s.templates_dir,
     )
@@ -57,6 +59,6 @@ def register(sub: Any) -> None:
         description="Render drafts without storing or sending anything.",
     )
     p.add_argument("source", help="article URL, HTML file, plain-text file or feed")
-    p.add_argument("--channel", choices=["x", "whatsapp"])
+    p.add_argument("--channel", choices=NAMES)
     p.add_argument("--json", action="store_true", help="JSON Lines, one article per line")
     p.set_defaults(handler=_preview)

@@ -49,7 +49,7 @@ def approve(
     """Approve now, or schedule for ``at`` (aware UTC, in the future); ``auto``: approved
     by a standing decision (a feed or a push that asked for it), not by a click."""
     rules.check_two_person(post.id, post.last_edited_by, actor, two_person, automatic=auto)
-    from bot.editorial.length import LIMITS, measure  # twitter-text is slow to import
+    from bot.channels.registry import LIMITS, measure  # twitter-text is slow to import
 
     rules.check_fits(post.id, post.channel, measure(post.channel, post.text), LIMITS[post.channel])
     target = State.SCHEDULED if at is not None and at > now else State.APPROVED

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from bot.editorial.format import TextFormat
 from bot.editorial.hashtags import hashtags_for, load_map
 from bot.editorial.model import ArticleData, ChannelPost, Draft, Quote
 from bot.editorial.quotes import find_quotes
@@ -13,8 +14,6 @@ from bot.editorial.scoring import rank
 
 __all__ = ["Editor", "load_hashtag_map"]
 
-DEFAULT_MAX_HASHTAGS = {"x": 2, "whatsapp": 3}
-
 
 def load_hashtag_map(path: Path | None) -> dict[str, str]:
     """The newsroom's hashtag map (``NEWSBOT_HASHTAGS_FILE``); a bad file is a UsageError."""
@@ -22,15 +21,19 @@ def load_hashtag_map(path: Path | None) -> dict[str, str]:
 
 
 class Editor:
+    """Drafts for the channels whose text formats it is given (the registry's, in the app)."""
+
     def __init__(
         self,
-        max_hashtags: Mapping[str, int],
+        formats: Mapping[str, TextFormat],
+        max_hashtags: Mapping[str, int] | None = None,
         hashtag_map: Mapping[str, str] | None = None,
         templates_dir: Path | None = None,
     ) -> None:
-        self.max_hashtags = {**DEFAULT_MAX_HASHTAGS, **max_hashtags}
+        defaults = {name: fmt.max_hashtags for name, fmt in formats.items()}
+        self.max_hashtags = {**defaults, **(max_hashtags or {})}
         self.hashtag_map = dict(hashtag_map or {})
-        self.renderer = Renderer(make_environment(templates_dir))
+        self.renderer = Renderer(make_environment(templates_dir), formats)
 
     def draft(self, article: ArticleData, channels: Sequence[str]) -> Draft:
         quotes = find_quotes(article.body)

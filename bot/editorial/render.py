@@ -1,5 +1,7 @@
 """Posts rendered from Jinja2 templates and fitted to each channel's limit.
 
+Each channel's text format (its limit, its count, its escaping: ``bot.editorial.format``)
+is handed in; a channel without one is an error, never another channel's rules.
 Templates live in ``templates/posts/<channel>.txt.j2``; a newsroom overrides them with
 ``NEWSBOT_TEMPLATES_DIR`` (same relative names). They run sandboxed with StrictUndefined,
 so a typo in a variable name is an error that names the template file and line, not an
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import re
 import traceback
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -22,8 +24,7 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from bot.editorial import whatsapp
-from bot.editorial.length import LIMITS, measure
+from bot.editorial.format import TextFormat
 from bot.editorial.model import ArticleData, ChannelPost, Quote
 from bot.editorial.standfirst import standfirst
 from bot.editorial.templates import template_dirs
@@ -50,7 +51,7 @@ def make_environment(override: Path | None = None) -> SandboxedEnvironment:
     env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(override)]),
         undefined=jinja2.StrictUndefined,
-        autoescape=False,  # plain-text posts; WhatsApp markup is escaped before rendering
+        autoescape=False,  # plain-text posts; each channel's markup is escaped before rendering
         keep_trailing_newline=False,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -77,8 +78,15 @@ class Fitted:
 
 
 class Renderer:
-    def __init__(self, env: SandboxedEnvironment) -> None:
+    def __init__(self, env: SandboxedEnvironment, formats: Mapping[str, TextFormat]) -> None:
         self.env = env
+        self.formats = dict(formats)
+
+    def format(self, channel: str) -> TextFormat:
+        try:
+            return self.formats[channel]
+        except KeyError:
+            raise UsageError(f"no text format for channel {channel!r}") from None
 
     def _template(self, channel: str) -> jinja2.Template:
         name = f"posts/{channel}.txt.j2"
@@ -99,7 +107,7 @@ class Renderer:
         title: str | None = None,
     ) -> str:
         template = self._template(channel)
-        values = _values(channel, article, quote, hashtags, title)
+        values = _values(self.format(channel), article, quote, hashtags, title)
         try:
             text = template.render(**values)
         except jinja2.TemplateError as exc:
@@ -119,7 +127,8 @@ class Renderer:
     ) -> ChannelPost:
         """The first version that fits, in the order: all hashtags → fewer → shorter
         quotes → no quote → shortened headline."""
-        limit = LIMITS[channel]
+        fmt = self.format(channel)
+        limit = fmt.limit
         shorter: list[Quote] = []
         for candidate in quotes:  # the key quote, then each one shorter than the last tried
             if not shorter or len(candidate.text) < len(shorter[-1].text):
@@ -129,7 +138,7 @@ class Renderer:
             for keep in range(len(hashtags), -1, -1):
                 tags = tuple(hashtags[:keep])
                 text = self.render(channel, article, quote, tags)
-                length = measure(channel, text)
+                length = fmt.measure(text)
                 if length <= limit:
                     return ChannelPost(channel, text, length, limit, quote, tags)
         if article.summary:  # a long standfirst goes before the headline is touched
@@ -144,11 +153,11 @@ class Renderer:
             middle = (low + high) // 2
             short = article.title[: cuts[middle]].rstrip(" ,;:–—-") + ELLIPSIS
             text = self.render(channel, article, None, (), title=short)
-            if measure(channel, text) <= limit:
+            if self.format(channel).measure(text) <= limit:
                 best, low = text, middle + 1
             else:
                 high = middle - 1
-        return ChannelPost(channel, best, measure(channel, best), limit, None, ())
+        return ChannelPost(channel, best, self.format(channel).measure(best), limit, None, ())
 
 
 def word_cuts(title: str) -> list[int]:
@@ -168,16 +177,16 @@ def quote_in_post(text: str) -> str:
 
 
 def _values(
-    channel: str,
+    fmt: TextFormat,
     article: ArticleData,
     quote: Quote | None,
     hashtags: Sequence[str],
     title: str | None,
 ) -> dict[str, Any]:
-    esc = whatsapp.escape if channel == "whatsapp" else (lambda s: s)
+    esc = fmt.escape
     opening, closing = QUOTE_MARKS.get(article.language or "", DEFAULT_MARKS)
     return {
-        "channel": channel,
+        "channel": fmt.name,
         "title": esc(title if title is not None else article.title),
         "url": article.canonical_url or article.url,
         "summary": esc(article.summary or ""),

@@ -109,6 +109,8 @@ def mark_published(
     }
     if receipt.notes:
         detail["notes"] = list(receipt.notes)
+    for event, about in receipt.events:  # what the channel saw on the way (an image left out)
+        audit.record(session, event, at=now, post=post, detail=about)
     audit.record(session, action, at=now, post=post, detail=detail)
     if post.approved_at is not None:
         metrics.APPROVAL_TO_LIVE.labels(post.channel).observe(

@@ -6,7 +6,13 @@ from collections.abc import Mapping, Sequence
 
 from markupsafe import Markup, escape
 
-COLOURS = {"x": "#1d4ed8", "whatsapp": "#15803d", "failed": "#b91c1c", "other": "#6b7280"}
+from bot.channels.registry import CHANNELS
+
+COLOURS = {
+    **{spec.name: spec.colour for spec in CHANNELS},
+    "failed": "#b91c1c",
+    "other": "#6b7280",
+}
 WIDTH, HEIGHT, PAD_LEFT, PAD_BOTTOM, PAD_TOP = 640, 200, 36, 28, 10
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.channels.registry import spec
 from bot.errors import UsageError
 from bot.runtime import Runtime
 from bot.store.models import Article, ChannelState, ChannelUsage, Post, Source, User
@@ -75,22 +76,17 @@ def channel_views(session: Session, runtime: Runtime, now: datetime) -> list[Cha
     views = []
     for name in s.channels:
         state = states.get(name)
-        configured = s.x.configured if name == "x" else s.whatsapp.configured
-        publisher = (
-            ("WAHA" if s.whatsapp.backend == "waha" else "Cloud API")
-            if name == "whatsapp"
-            else "X API"
-        )
+        group = spec(name).group(s)
         views.append(
             ChannelView(
                 name=name,
-                publisher=publisher if configured else "dry run",
+                publisher=group.publisher if group.configured else "dry run",
                 healthy=state.healthy if state else True,
                 paused_until=state.paused_until if state else None,
                 reason=state.reason if state else None,
                 detail=dict(state.detail or {}) if state else {},
                 posts_today=int(published.get(name, 0)),
-                daily_cap=s.x.daily_cap if name == "x" else None,
+                daily_cap=getattr(group, "daily_cap", None),
                 capped_today=usage.get(name, 0),
             )
         )

@@ -11,13 +11,13 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from bot.editorial.limits import LIMITS
+from bot.channels.registry import LIMITS
 from bot.editorial.templates import template_dirs
 from bot.review.when import format_local
 from bot.settings import Settings
 from bot.web.deps import SESSION_COOKIE, get_web
 from bot.web.lengths import length as measure
-from bot.web.preview import post_html
+from bot.web.preview import post_html, preview_card
 from bot.web.roles import Actor
 from bot.web.security import csrf_for_session, derive, same
 
@@ -42,7 +42,9 @@ def make_pages(settings: Settings) -> Environment:
     env.filters["local"] = lambda value: format_local(value, tz)
     env.filters["preview"] = lambda text, channel: post_html(channel, text)
     env.filters["plain"] = plain
-    env.globals.update(measure=measure, limits=LIMITS, tz_name=settings.timezone)
+    env.globals.update(
+        measure=measure, limits=LIMITS, preview_card=preview_card, tz_name=settings.timezone
+    )
     return env
 
 

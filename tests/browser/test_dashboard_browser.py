@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.editorial.length import x_length
+from bot.channels.x.text import x_length
 from tests.conftest import Cli, cli_env, migrated
 from tests.fakes.feed_server import FeedServer, Route
 from tests.feeds import guardian_feed

@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import select
 
 from bot import audit
-from bot.channels.x import XPublisher
+from bot.channels.health import health_recorder
+from bot.channels.x.publisher import XPublisher
 from bot.clock import FixedClock
 from bot.desk import changes
 from bot.outbox.engine import Outbox, OutboxConfig
@@ -78,7 +79,12 @@ def publisher(
     runtime: Runtime, fake: FakeX, db_url: str, tmp_path: Path, clock: FixedClock, **x: Any
 ) -> XPublisher:
     """The X publisher, its settings pointing at ``fake`` (with ``x`` on top)."""
-    return XPublisher(settings_for(db_url, tmp_path, fake, **x), runtime.sessions, clock)
+    return XPublisher(
+        settings_for(db_url, tmp_path, fake, **x),
+        runtime.sessions,
+        clock,
+        on_health=health_recorder(runtime.sessions, clock, "x"),
+    )
 
 
 def outbox(sessions: Any, channel: XPublisher, clock: FixedClock) -> Outbox:

@@ -49,5 +49,11 @@ class ScriptedChannel:
     def check(self) -> Health:
         return Health(True, "scripted")
 
+    def watch(self) -> Health | None:
+        return None
+
+    def close(self) -> None:
+        pass
+
     def sends_of(self, post_id: int) -> int:
         return sum(1 for p in self.sent.values() if p.post_id == post_id)

@@ -206,7 +206,8 @@ def test_a_webhook_in_trouble_never_holds_up_the_outbox(
 def test_a_whatsapp_session_that_stops_raises_a_channel_alert(
     desk: Runtime, clock: FixedClock, receiver: WebhookReceiver, db_url: str
 ) -> None:
-    from bot.channels.whatsapp_waha import build
+    from bot.channels.health import health_recorder
+    from bot.channels.whatsapp.waha import build
     from bot.errors import ChannelPaused
     from tests.fakes.fake_waha import FakeWaha, channel
     from tests.integration.whatsapp_waha_support import CHAT, KEY, make_post
@@ -218,7 +219,9 @@ def test_a_whatsapp_session_that_stops_raises_a_channel_alert(
             alerts={"webhook_url": receiver.url},
             whatsapp={"waha_url": waha.url, "waha_api_key": KEY, "channel_id": CHAT},
         )
-        publisher = build(settings, desk.sessions, clock)
+        publisher = build(
+            settings, desk.sessions, clock, health_recorder(desk.sessions, clock, "whatsapp")
+        )
         waha.set_session_status("SCAN_QR_CODE")
         with pytest.raises(ChannelPaused):
             publisher.publish(make_post())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from bot.channels.registry import FORMATS
 from bot.editorial.compose import Editor
 from bot.editorial.text import squash
 from bot.http import make_client
@@ -14,7 +15,7 @@ from tests.paths import FIXTURES, SEED
 def test_seed_preview_line() -> None:
     with make_client() as client:
         (article,) = articles_from_source(str(SEED), client, "never", 1_000_000)
-    draft = Editor({"x": 2, "whatsapp": 3}).draft(article, ["x", "whatsapp"])
+    draft = Editor(FORMATS, {"x": 2, "whatsapp": 3}).draft(article, ["x", "whatsapp"])
     line = json.loads(json.dumps(draft.to_json()))
     assert line["article"]["title"] == "India-Japan Ties Steady; Upgrade Around The Corner?"
     labels = next(

@@ -122,7 +122,7 @@ def test_counter_matches_the_server_and_an_overlong_post_cannot_be_approved(
     runtime: Runtime,
     editor,  # type: ignore[no-untyped-def]
 ) -> None:
-    from bot.editorial.length import x_length
+    from bot.channels.x.text import x_length
 
     [post_id] = seed_drafts(runtime, 1, channels=("x",))
     for text in ("東京 " * 140, "a" * 280, "https://example.com/" + "x" * 300, "👩‍👩‍👧 ok"):

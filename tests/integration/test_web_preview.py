@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.editorial.whatsapp import escape
-from bot.web.preview import whatsapp_html, x_html
+from bot.channels.whatsapp.markup import escape
+from bot.channels.whatsapp.preview import whatsapp_html
+from bot.channels.x.preview import x_html
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.base import Publisher, Receipt
-from bot.channels.whatsapp_cloud import build
+from bot.channels.whatsapp.cloud import build
 from bot.clock import FixedClock
 from bot.errors import PermanentError, TransientError
 from bot.store.db import transaction

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.base import Publisher
-from bot.channels.whatsapp_cloud import build
+from bot.channels.whatsapp.cloud import build
 from bot.clock import FixedClock
 from bot.runtime import Runtime
 from bot.store.models import AuditEvent, Subscriber

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.channels.base import OutgoingPost, Receipt
-from bot.channels.x import XPublisher
+from bot.channels.x.publisher import XPublisher
 from bot.clock import FixedClock
 from bot.errors import ChannelPaused, PermanentError, TransientError, UnknownOutcome
 from bot.outbox.reconcile import reconcile_all

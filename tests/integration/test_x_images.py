@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels.x import XPublisher
+from bot.channels.x.publisher import XPublisher
 from bot.clock import FixedClock
 from bot.runtime import Runtime
 from tests.fakes.fake_x import FakeX

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels import x_quota as quota
-from bot.channels.x import XPublisher
+from bot.channels.x import quota
+from bot.channels.x.publisher import XPublisher
 from bot.clock import FixedClock
 from bot.outbox.reconcile import reconcile_all
 from bot.runtime import Runtime

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.orm import sessionmaker
 
 from bot.channels.base import OutgoingPost, Publisher
-from bot.channels.whatsapp_waha import build
+from bot.channels.whatsapp.waha import build
 from bot.clock import FixedClock
 from bot.settings import Settings
 from tests.fakes.fake_waha import FakeWaha, channel

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.channels.whatsapp_cloud import build
+from bot.channels.whatsapp.cloud import build
 from bot.clock import FixedClock
 from bot.runtime import Runtime
 from bot.store.db import make_engine, make_sessionmaker

@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 
 from bot.errors import UsageError
-from bot.settings import load_settings, parse_duration, parse_duration_or_off
+from bot.setting_types import parse_duration, parse_duration_or_off
+from bot.settings import load_settings
 
 
 def test_defaults_are_the_embedded_desk() -> None:

@@ -7,16 +7,16 @@ import pytest
 from pywa.errors import WhatsAppError
 
 from bot.channels.base import OutgoingPost
-from bot.channels.whatsapp_cloud import template_values
-from bot.channels.whatsapp_cloud_errors import judge, judge_transport
-from bot.channels.whatsapp_cloud_events import (
+from bot.channels.whatsapp.cloud import template_values
+from bot.channels.whatsapp.cloud_errors import judge, judge_transport
+from bot.channels.whatsapp.cloud_events import (
     callback_data,
     keyword,
     parse,
     parse_callback,
     valid_signature,
 )
-from bot.channels.whatsapp_subscribers import advances
+from bot.channels.whatsapp.subscribers import advances
 from tests.fakes.fake_cloud import sign
 
 

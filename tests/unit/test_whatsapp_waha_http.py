@@ -7,15 +7,15 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from bot.channels.whatsapp_setup import session_report
-from bot.channels.whatsapp_waha import image_file, message_key
-from bot.channels.whatsapp_waha_http import (
+from bot.channels.whatsapp.waha import image_file, message_key
+from bot.channels.whatsapp.waha_http import (
     Answer,
     classify,
     gateway_message,
     retry_after,
     transport_error,
 )
+from bot.channels.whatsapp.waha_setup import session_report
 from bot.errors import ChannelPaused, PermanentError, TransientError, UnknownOutcome
 
 NOW = datetime(2026, 3, 29, 1, 30, tzinfo=UTC)

@@ -10,13 +10,13 @@ import pytest
 import requests
 import urllib3
 
-from bot.channels import x_errors as errors
-from bot.channels import x_health, x_match
-from bot.channels import x_quota as quota
-from bot.channels.x_client import RoutedSession
-from bot.channels.x_image import sniff
+from bot.channels.x import errors, quota
+from bot.channels.x import health as x_health
+from bot.channels.x import match as x_match
+from bot.channels.x.client import RoutedSession
+from bot.channels.x.image import sniff
+from bot.channels.x.settings import XSettings
 from bot.errors import ChannelPaused, PermanentError, TransientError, UnknownOutcome
-from bot.settings import XSettings
 
 NOW = datetime(2026, 5, 10, 12, 0, tzinfo=UTC)
 EPOCH = int(NOW.timestamp())

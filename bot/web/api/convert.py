@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.editorial.limits import LIMITS
+from bot.channels.registry import LIMITS
 from bot.store.models import AuditEvent, Post
 from bot.web.api.schemas import AuditEventOut, KeyQuote, PostOut
 from bot.web.lengths import length as measure

@@ -7,11 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 
+from bot.channels.registry import LIMITS
 from bot.desk import changes
 from bot.desk.commands import Approve, Edit, Reject, Retry, Schedule, Withdraw
 from bot.desk.errors import BadTime, DeskError, NotFound, PlatformRefused
 from bot.desk.service import Desk
-from bot.editorial.limits import LIMITS
 from bot.web import queries
 from bot.web.api.auth import api_role
 from bot.web.api.convert import post_out

@@ -4,7 +4,7 @@ can store (NUL, lone surrogates), so bad input is a 422, never a 500."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -17,6 +17,7 @@ from pydantic import (
     StringConstraints,
 )
 
+from bot.channels.registry import NAMES
 from bot.outbox.states import State
 
 
@@ -60,7 +61,10 @@ def _time_text(value: object) -> object:
 
 
 Time = Annotated[datetime | None, BeforeValidator(_time_text), AfterValidator(_sane_time)]
-ChannelName = Literal["x", "whatsapp"]
+if TYPE_CHECKING:
+    ChannelName = str
+else:  # the registry's channels, as an enum in the OpenAPI description
+    ChannelName = Literal[NAMES]
 StateName = Literal[
     "pending_review",
     "approved",

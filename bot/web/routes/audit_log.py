@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from bot.audit import ACTIONS
-from bot.editorial.limits import LIMITS
+from bot.channels.registry import LIMITS
 from bot.web import auditsearch
 from bot.web.deps import get_web, require
 from bot.web.pages import render

@@ -13,10 +13,10 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
+from bot.channels.registry import LIMITS
 from bot.desk import changes, rules
 from bot.desk.commands import KEEP, Edit, Keep
 from bot.desk.errors import DeskError
-from bot.editorial.limits import LIMITS
 from bot.store.models import Post
 from bot.web.compose import compose, hashtag_choices, quote_index, quotes_of
 from bot.web.deps import check_csrf, get_web, require

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
-from bot.editorial.limits import LIMITS
+from bot.channels.registry import LIMITS
 from bot.outbox.states import State
 from bot.store.models import ChannelState, Post
 from bot.web import queries

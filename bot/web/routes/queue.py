@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
-from bot.editorial.limits import LIMITS
+from bot.channels.registry import LIMITS
 from bot.outbox.states import State
 from bot.web import queries
 from bot.web.deps import get_web, require

@@ -18,8 +18,11 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
-from bot.channels.whatsapp_cloud_events import apply, parse, valid_signature
+from bot import audit
+from bot.channels.whatsapp import NAME, whatsapp_settings
+from bot.channels.whatsapp.cloud_events import apply, parse, valid_signature
 from bot.store.db import transaction
+from bot.store.models import Post
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -28,7 +31,7 @@ PATH = "/webhooks/whatsapp"
 #: Meta's updates are small; anything bigger is not from Meta
 MAX_BODY = 1024 * 1024
 
-router = APIRouter(tags=["whatsapp"])
+router = APIRouter(tags=[NAME])
 log = structlog.get_logger("bot.web.whatsapp")
 
 
@@ -45,7 +48,7 @@ def verify(
     challenge: Annotated[str, Query(alias="hub.challenge")] = "",
 ) -> str:
     """Meta checks the callback URL once: echo the challenge if the verify token matches."""
-    expected = _runtime(request).settings.whatsapp.cloud_verify_token
+    expected = whatsapp_settings(_runtime(request).settings).cloud_verify_token
     if (
         expected is None
         or mode != "subscribe"
@@ -58,7 +61,7 @@ def verify(
 @router.post(PATH)
 async def receive(request: Request) -> dict[str, Any]:
     runtime = _runtime(request)
-    secret = runtime.settings.whatsapp.cloud_app_secret
+    secret = whatsapp_settings(runtime.settings).cloud_app_secret
     if secret is None:
         # no way to tell Meta from anyone else; Meta retries, so nothing is lost meanwhile
         raise HTTPException(503, "NEWSBOT_WHATSAPP__CLOUD_APP_SECRET is not set")
@@ -78,7 +81,14 @@ async def receive(request: Request) -> dict[str, Any]:
 
     def store() -> dict[str, int]:
         with transaction(runtime.sessions) as session:
-            return apply(session, update, runtime.clock.now())
+            now = runtime.clock.now()
+            applied = apply(session, update, now)
+            for post_id, statuses in applied.deliveries.items():
+                post = session.get(Post, post_id)
+                if post is not None:
+                    detail = {"statuses": statuses}
+                    audit.record(session, "delivery", at=now, post=post, detail=detail)
+            return applied.summary
 
     summary = await run_in_threadpool(store)
     log.info("webhook.applied", **summary)

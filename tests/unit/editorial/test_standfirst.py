@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.channels.registry import FORMATS
 from bot.editorial.compose import Editor
 from bot.editorial.model import ArticleData
 from bot.editorial.standfirst import LIMIT, standfirst
@@ -48,7 +49,7 @@ def test_whatsapp_post_shows_the_standfirst_not_the_story() -> None:
         body="The FBI said on Wednesday it had concerns.",
         summary=summary,
     )
-    (post,) = Editor({}).draft(article, ["whatsapp"]).posts
+    (post,) = Editor(FORMATS, {}).draft(article, ["whatsapp"]).posts
     assert "Agency raises concerns about omissions in the document." in post.text
     assert "The FBI said on Wednesday" not in post.text
     assert post.text.rstrip().endswith("https://news.example/fbi")

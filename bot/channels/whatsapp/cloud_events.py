@@ -2,7 +2,7 @@
 
 Meta signs each webhook with the app secret (``X-Hub-Signature-256: sha256=<hmac>``);
 an unsigned or wrongly signed one changes nothing. Each event (a message, a status) is
-applied once, however often it is delivered (``whatsapp_replays``), and a START or STOP
+applied once, however often it is delivered (``replays``), and a START or STOP
 counts by the time the reader sent it, not the time it arrived. Payload reference:
 https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/components
 """
@@ -17,10 +17,8 @@ from typing import Any
 import structlog
 from sqlalchemy.orm import Session
 
-from bot import audit
-from bot.channels import whatsapp_replays as replays
-from bot.channels.whatsapp_subscribers import apply_status, opt_in, opt_out
-from bot.store.models import Post
+from bot.channels.whatsapp import replays
+from bot.channels.whatsapp.subscribers import apply_status, opt_in, opt_out
 
 log = structlog.get_logger("bot.channels.whatsapp")
 
@@ -164,9 +162,17 @@ def _fresh(
     return True
 
 
-def apply(session: Session, update: Update, now: datetime) -> dict[str, int]:
-    """Opt readers in or out, move send rows, and write one ``delivery`` event per post;
-    an event already applied (a resend, a replay) changes nothing."""
+@dataclass(frozen=True)
+class Applied:
+    #: what the webhook did, counted
+    summary: dict[str, int]
+    #: per post, the statuses seen: the web route records them as one ``delivery`` event
+    deliveries: dict[int, list[dict[str, Any]]]
+
+
+def apply(session: Session, update: Update, now: datetime) -> Applied:
+    """Opt readers in or out, move send rows, and say which posts' deliveries moved; an
+    event already applied (a resend, a replay) changes nothing."""
     seen: Counter[str] = Counter()
     replays.forget_old(session, now)
     for request in update.requests:
@@ -195,9 +201,5 @@ def apply(session: Session, update: Update, now: datetime) -> dict[str, int]:
             first = event.errors[0]
             detail["error"] = {"code": first.get("code"), "title": first.get("title")}
         per_post[row.post_id].append(detail)
-    for post_id, seen_list in per_post.items():
-        post = session.get(Post, post_id)
-        if post is not None:
-            audit.record(session, "delivery", at=now, post=post, detail={"statuses": seen_list})
     names = ("statuses", "ignored", "opted_out", "opted_in", "duplicates", "stale", "superseded")
-    return {name: seen[name] for name in names}
+    return Applied({name: seen[name] for name in names}, dict(per_post))

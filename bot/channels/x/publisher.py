@@ -1,36 +1,40 @@
-"""The X channel: a newsroom's posts on its X account, through X API v2 with tweepy.
+"""The X publisher: a newsroom's posts on its X account, through X API v2 with tweepy.
 
 Docs: https://docs.x.com/x-api/posts/create-post (post), .../delete-post (withdraw),
 https://docs.x.com/x-api/users/get-posts (reconciliation), .../get-my-user (check),
 https://docs.x.com/x-api/media/media-upload (images). One post per article: no threads,
-no replies. What each answer means is decided in ``x_errors``, the cap and the budget in
-``x_quota``; this module does the calls and keeps the counters.
+no replies. What each answer means is decided in ``errors``, the cap and the budget in
+``quota``; this module does the calls and keeps the counters. Health goes to ``on_health``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import requests
 import tweepy
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import audit
-from bot.channels import x_errors as errors
-from bot.channels import x_health, x_image, x_match, x_usage
-from bot.channels import x_quota as quota
-from bot.channels.base import Health, OutgoingPost, Publisher, Receipt
-from bot.channels.x_client import XApi
+from bot.channels.base import Health, OnHealth, OutgoingPost, Publisher, Receipt, ignore_health
+from bot.channels.x import errors, quota
+from bot.channels.x import health as x_health
+from bot.channels.x import image as x_image
+from bot.channels.x import match as x_match
+from bot.channels.x import usage as x_usage
+from bot.channels.x.client import XApi
+from bot.channels.x.settings import XSettings
+from bot.channels.x.text import FORMAT
 from bot.clock import Clock
 from bot.errors import BotError, ChannelPaused, PermanentError, UnknownOutcome
 from bot.http import make_client
-from bot.settings import Settings
-from bot.store.db import transaction
-from bot.store.models import Post
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 #: how far before the first attempt ``find`` looks: clocks of two machines disagree a bit
 CLOCK_SLACK = timedelta(minutes=2)
@@ -56,7 +60,7 @@ class _RefusedError(Exception):
 
 
 class XPublisher:
-    name = "x"
+    name = FORMAT.name
 
     def __init__(
         self,
@@ -65,11 +69,15 @@ class XPublisher:
         clock: Clock,
         api: XApi | None = None,
         images: httpx.Client | None = None,
+        on_health: OnHealth = ignore_health,
     ) -> None:
-        self.settings = settings.x
+        from bot.channels.x import x_settings
+
+        self.settings: XSettings = x_settings(settings)
         self.sessions = sessions
         self.clock = clock
-        self.api = api or XApi(settings.x)
+        self.on_health = on_health
+        self.api = api or XApi(self.settings)
         self.images = images or make_client(
             timeout=settings.fetch_timeout, user_agent=settings.user_agent
         )
@@ -86,16 +94,22 @@ class XPublisher:
         except requests.RequestException as exc:
             raise errors.transport_failure(exc, creates=creates, what=what) from exc
 
+    def _mark(self, healthy: bool, error: str | None = None, status: int | None = None) -> None:
+        """Report the channel's health (and the HTTP status that decided it)."""
+        now = self.clock.now()
+        self.on_health(
+            healthy,
+            {
+                "error": error,
+                "error_at": now.isoformat() if error is not None else None,
+                "error_status": status if error is not None else None,
+            },
+        )
+
     def _verdict(self, answer: errors.Answer) -> BotError:
         verdict = errors.classify(answer, self.clock.now())
         if verdict.unhealthy:
-            x_usage.mark(
-                self.sessions,
-                self.clock.now(),
-                healthy=False,
-                error=str(verdict.error),
-                status=answer.status,
-            )
+            self._mark(False, str(verdict.error), answer.status)
         if answer.status == 429:
             x_usage.note_x_limit(self.sessions, self.clock.now(), dict(answer.headers))
         return verdict.error
@@ -143,10 +157,10 @@ class XPublisher:
         x_usage.release(self.sessions, reservation)
         post.persist({k: v for k, v in post.channel_data.items() if k != "x_usage"})
 
-    def _image(self, post: OutgoingPost) -> tuple[list[str], list[str]]:
-        """The media id of the article's image, or none and a note saying why."""
+    def _image(self, post: OutgoingPost) -> tuple[list[str], str | None]:
+        """The media id of the article's image, or none and why."""
         if not post.image_url:
-            return [], []
+            return [], None
         try:
             image = x_image.fetch(self.images, post.image_url)
             response = self._call(
@@ -160,25 +174,26 @@ class XPublisher:
         except (BotError, KeyError, TypeError) as exc:
             reason = f"upload failed: {exc}"
         else:
-            return [media_id], []
-        note = f"image left out: {reason}"
-        with transaction(self.sessions) as session:
-            row = session.get(Post, post.post_id)
-            detail = {"image_url": post.image_url, "reason": reason}
-            audit.record(session, "image_dropped", at=self.clock.now(), post=row, detail=detail)
-        return [], [note]
+            return [media_id], None
+        return [], reason
 
     def publish(self, post: OutgoingPost) -> Receipt:
         now = self.clock.now()
         reservation = self._reserve(post, now)
-        media_ids, notes = self._image(post)
+        media_ids, dropped = self._image(post)
+        notes = [f"image left out: {dropped}"] if dropped else []
+        events = (
+            (("image_dropped", {"image_url": post.image_url, "reason": dropped}),)
+            if dropped
+            else ()
+        )
         try:
             response = self._call(
                 lambda: self.api.create(post.text, media_ids), creates=True, what="post"
             )
         except _RefusedError as refused:
             if errors.is_duplicate(refused.answer):
-                return self._duplicate(post, reservation, notes)
+                return replace(self._duplicate(post, reservation, notes), events=events)
             error = self._verdict(refused.answer)
             self._give_back(post, reservation)
             raise error from refused
@@ -192,7 +207,7 @@ class XPublisher:
         if not isinstance(data, dict) or not data.get("id"):
             raise UnknownOutcome(f"X answered {answer.status} without a post id")
         x_usage.note_x_limit(self.sessions, self.clock.now(), dict(answer.headers))
-        x_usage.mark(self.sessions, self.clock.now(), healthy=True)
+        self._mark(True)
         remote_id = str(data["id"])
         record = {
             "status": answer.status,
@@ -202,7 +217,7 @@ class XPublisher:
             "cost": reservation.cost,
             "x_user_limit_remaining": answer.header("x-user-limit-24hour-remaining"),
         }
-        return Receipt(self.name, remote_id, self._url(remote_id), record, tuple(notes))
+        return Receipt(self.name, remote_id, self._url(remote_id), record, tuple(notes), events)
 
     def _duplicate(
         self, post: OutgoingPost, reservation: x_usage.Reservation, notes: list[str]
@@ -272,13 +287,22 @@ class XPublisher:
         level = response.headers.get("x-access-level", "")
         found = x_health.report(me, level, usage, state, remaining, self.settings, now)
         if found.healthy is not None:
-            x_usage.mark(self.sessions, now, healthy=found.healthy, error=found.problem, status=200)
+            self._mark(found.healthy, found.problem, 200)
         return Health(found.ok, found.detail, found.data)
+
+    def watch(self) -> Health | None:
+        """Never a look of its own: X's reads are billed, and every send tells its health."""
+        return None
 
     def close(self) -> None:
         self.api.close()
         self.images.close()
 
 
-def build(settings: Settings, sessions: sessionmaker[Session], clock: Clock) -> Publisher:
-    return XPublisher(settings, sessions, clock)
+def build(
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    clock: Clock,
+    on_health: OnHealth = ignore_health,
+) -> Publisher:
+    return XPublisher(settings, sessions, clock, on_health=on_health)

@@ -20,8 +20,8 @@ from typing import Any
 import requests
 import tweepy
 
-from bot.channels.x_image import Image
-from bot.settings import XSettings
+from bot.channels.x.image import Image
+from bot.channels.x.settings import XSettings
 
 _TWEEPY_HOSTS = ("https://api.twitter.com", "https://api.x.com")
 

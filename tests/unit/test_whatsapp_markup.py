@@ -7,7 +7,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.editorial.whatsapp import JOINER, escape, unescape
+from bot.channels.whatsapp.markup import JOINER, escape, unescape
 
 # WhatsApp pairs a marker that opens at a boundary (start, space, punctuation) before a
 # non-space, with one that closes after a non-space at a boundary.

@@ -7,7 +7,9 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.editorial.length import measure, whatsapp_length, x_length, x_parse
+from bot.channels.registry import measure
+from bot.channels.whatsapp.text import whatsapp_length
+from bot.channels.x.text import x_length, x_parse
 from tests.paths import SPECS
 
 CASES = yaml.safe_load((SPECS / "x" / "twitter-text-validate.yml").read_text(encoding="utf-8"))[

@@ -1,4 +1,4 @@
-"""The X channel's rows: usage counters (``ChannelUsage``) and health (``ChannelState``).
+"""The X channel's rows: usage counters (``ChannelUsage``) and X's limit (``ChannelState``).
 
 A post's place under the cap is *reserved* before the send, in one transaction that locks
 today's counter row, so two workers (or two replicas) cannot both take the last slot. A
@@ -14,9 +14,8 @@ from typing import Any
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.channels import x_quota as quota
-from bot.channels.health import mark_channel_health
-from bot.settings import XSettings
+from bot.channels.x import quota
+from bot.channels.x.settings import XSettings
 from bot.store import upsert
 from bot.store.db import transaction
 from bot.store.models import ChannelState, ChannelUsage
@@ -103,34 +102,6 @@ def _state(session: Session, now: datetime) -> ChannelState:
         {"channel": CHANNEL, "healthy": True, "detail": {}, "updated_at": now},
     )
     return session.scalars(select(ChannelState).where(ChannelState.channel == CHANNEL)).one()
-
-
-def mark(
-    sessions: sessionmaker[Session],
-    now: datetime,
-    *,
-    healthy: bool,
-    error: str | None = None,
-    status: int | None = None,
-) -> None:
-    """Record the channel's health (and the HTTP status that decided it); a no-op when
-    nothing changes, the common case."""
-    with transaction(sessions) as session:
-        state = _state(session, now)
-        if state.healthy == healthy and (state.detail or {}).get("error") == error:
-            return
-        # through the shared helper, so a flip raises the channel alert
-        mark_channel_health(
-            session,
-            "x",
-            healthy,
-            {
-                "error": error,
-                "error_at": now.isoformat() if error is not None else None,
-                "error_status": status if error is not None else None,
-            },
-            now,
-        )
 
 
 def note_x_limit(sessions: sessionmaker[Session], now: datetime, headers: dict[str, str]) -> None:

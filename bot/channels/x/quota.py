@@ -1,6 +1,6 @@
 """The X channel's own limits: a daily post cap, a monthly budget, X's 24-hour limit.
 
-Plain decisions over plain numbers; reading and writing the counters is ``x_usage``.
+Plain decisions over plain numbers; reading and writing the counters is ``usage``.
 Days and months are UTC (``ChannelUsage`` counts per UTC day). X prices each post, more
 for a post with a link (https://docs.x.com/x-api/getting-started/pricing); the prices
 are settings because they change.
@@ -12,8 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from bot.channels.x.settings import XSettings
 from bot.editorial import twitter_text_loader
-from bot.settings import XSettings
 
 #: money is compared to the cent's hundredth: float sums must not block the last post
 _EPSILON = 1e-6

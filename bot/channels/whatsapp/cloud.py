@@ -10,7 +10,7 @@ move the rows on and write ``delivery`` audit events.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from pywa.client import WhatsApp
@@ -18,10 +18,11 @@ from pywa.errors import WhatsAppError
 from pywa.types.templates import TemplateLanguage
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.channels.base import Health, OutgoingPost, Publisher, Receipt
-from bot.channels.whatsapp_cloud_errors import OPTED_OUT_CODES, Verdict, judge, judge_transport
-from bot.channels.whatsapp_cloud_events import callback_data
-from bot.channels.whatsapp_subscribers import (
+from bot.channels.base import Health, OnHealth, OutgoingPost, Publisher, Receipt
+from bot.channels.whatsapp.cloud_errors import OPTED_OUT_CODES, Verdict, judge, judge_transport
+from bot.channels.whatsapp.cloud_events import callback_data
+from bot.channels.whatsapp.settings import WhatsAppSettings
+from bot.channels.whatsapp.subscribers import (
     DELIVERED,
     fanout_complete,
     fanout_counts,
@@ -30,13 +31,16 @@ from bot.channels.whatsapp_subscribers import (
     prepare_fanout,
     set_status,
 )
+from bot.channels.whatsapp.text import FORMAT
 from bot.clock import Clock
 from bot.errors import BotError, PermanentError, TransientError
 from bot.http import make_client
-from bot.settings import Settings
 from bot.store.db import transaction
 
-NAME = "whatsapp"
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+NAME = FORMAT.name
 LANGUAGES = {language.value: language for language in TemplateLanguage}
 #: failures listed in the audit per post (the rest are counted)
 FAILURES_SHOWN = 20
@@ -80,10 +84,18 @@ class CloudPublisher:
     name = NAME
 
     def __init__(
-        self, wa: WhatsApp, settings: Settings, sessions: sessionmaker[Session], clock: Clock
+        self,
+        wa: WhatsApp,
+        settings: Settings,
+        sessions: sessionmaker[Session],
+        clock: Clock,
+        client: httpx.Client | None = None,
     ) -> None:
+        from bot.channels.whatsapp import whatsapp_settings
+
+        self.client = client
         self.wa = wa
-        self.settings = settings.whatsapp
+        self.settings: WhatsAppSettings = whatsapp_settings(settings)
         self.sessions = sessions
         self.clock = clock
 
@@ -253,9 +265,24 @@ class CloudPublisher:
         }
         return Health(not problems, "; ".join([detail, *problems]), data)
 
+    def watch(self) -> Health | None:
+        """No look of its own: subscribers' sends and status webhooks tell how it goes."""
+        return None
 
-def build(settings: Settings, sessions: sessionmaker[Session], clock: Clock) -> Publisher:
-    wa = settings.whatsapp
+    def close(self) -> None:
+        if self.client is not None:
+            self.client.close()
+
+
+def build(
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    clock: Clock,
+    on_health: OnHealth | None = None,  # the Cloud API reports through `newsbot check`
+) -> Publisher:
+    from bot.channels.whatsapp import whatsapp_settings
+
+    wa = whatsapp_settings(settings)
     if wa.cloud_token is None or wa.cloud_phone_id is None:
         raise ValueError("NEWSBOT_WHATSAPP__CLOUD_TOKEN and _CLOUD_PHONE_ID are needed")
     client = make_client(
@@ -269,4 +296,4 @@ def build(settings: Settings, sessions: sessionmaker[Session], clock: Clock) -> 
         session=client,
         api_version=wa.cloud_api_version.removeprefix("v"),
     )
-    return CloudPublisher(api, settings, sessions, clock)
+    return CloudPublisher(api, settings, sessions, clock, client)

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.channels import x_quota as quota
-from bot.settings import XSettings
+from bot.channels.x import quota
+from bot.channels.x.settings import XSettings
 
 
 @dataclass(frozen=True)

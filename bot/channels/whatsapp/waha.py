@@ -10,28 +10,31 @@ from __future__ import annotations
 
 import mimetypes
 import re
-from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
-import structlog
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.channels.base import Health, OutgoingPost, Publisher, Receipt
-from bot.channels.health import mark_channel_health
-from bot.channels.whatsapp_setup import channel_report, session_report
-from bot.channels.whatsapp_waha_http import WahaHttp
+from bot.channels.base import (
+    Health,
+    OnHealth,
+    OutgoingPost,
+    Publisher,
+    Receipt,
+    ignore_health,
+)
+from bot.channels.whatsapp.text import CAPTION_LIMIT, FORMAT, whatsapp_length
+from bot.channels.whatsapp.waha_http import WahaHttp
+from bot.channels.whatsapp.waha_setup import channel_report, session_report
 from bot.clock import Clock
 from bot.errors import BotError, ChannelPaused, PermanentError
 from bot.http import make_client
-from bot.settings import Settings
-from bot.store.db import transaction
 
-log = structlog.get_logger("bot.channels.whatsapp")
-NAME = "whatsapp"
-TEXT_LIMIT = 4096
-CAPTION_LIMIT = 1024
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+NAME = FORMAT.name
 #: the gateway's clock and ours may differ; look this far before the first attempt
 CLOCK_SLACK = timedelta(minutes=5)
 #: how many of the channel's latest messages ``find`` reads
@@ -70,7 +73,7 @@ class WahaPublisher:
         channel_id: str | None,
         clock: Clock,
         recheck: timedelta,
-        on_health: Callable[[bool, str | None], None] | None = None,
+        on_health: OnHealth | None = None,
         watch_every: timedelta = timedelta(0),
     ) -> None:
         self.http = http
@@ -90,7 +93,7 @@ class WahaPublisher:
             return
         self._healthy = healthy
         if self.on_health is not None:
-            self.on_health(healthy, error)
+            self.on_health(healthy, {"error": error})
 
     def _chat(self) -> str:
         if not self.channel_id:
@@ -129,10 +132,9 @@ class WahaPublisher:
         return receipt
 
     def _publish(self, post: OutgoingPost) -> Receipt:
-        if len(post.text) > TEXT_LIMIT:
-            raise PermanentError(
-                f"the post is {len(post.text)} characters; WhatsApp allows {TEXT_LIMIT}"
-            )
+        length = whatsapp_length(post.text)
+        if length > FORMAT.limit:
+            raise PermanentError(f"the post is {length} characters; WhatsApp allows {FORMAT.limit}")
         chat = self._chat()
         reserved = self._reserve(post, chat)
         notes: list[str] = []
@@ -140,9 +142,9 @@ class WahaPublisher:
         if reserved:
             body["id"] = reserved
         image = post.image_url
-        if image and len(post.text) > CAPTION_LIMIT:
+        if image and length > CAPTION_LIMIT:
             notes.append(
-                f"image dropped: the text is {len(post.text)} characters and a caption "
+                f"image dropped: the text is {length} characters and a caption "
                 f"allows {CAPTION_LIMIT}; the link preview shows the article instead"
             )
             image = None
@@ -243,8 +245,11 @@ class WahaPublisher:
         # have recorded the opposite (the database only alerts on a real flip)
         self._healthy = health.ok
         if self.on_health is not None:
-            self.on_health(health.ok, None if health.ok else health.detail)
+            self.on_health(health.ok, {"error": None if health.ok else health.detail})
         return health
+
+    def close(self) -> None:
+        self.http.client.close()
 
     def _no_session(self) -> Health:
         try:
@@ -259,8 +264,15 @@ class WahaPublisher:
         )
 
 
-def build(settings: Settings, sessions: sessionmaker[Session], clock: Clock) -> Publisher:
-    wa = settings.whatsapp
+def build(
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    clock: Clock,
+    on_health: OnHealth = ignore_health,
+) -> Publisher:
+    from bot.channels.whatsapp import whatsapp_settings
+
+    wa = whatsapp_settings(settings)
     if wa.waha_url is None:
         raise ValueError("NEWSBOT_WHATSAPP__WAHA_URL is not set")
     key = wa.waha_api_key.get_secret_value() if wa.waha_api_key else ""
@@ -279,16 +291,6 @@ def build(settings: Settings, sessions: sessionmaker[Session], clock: Clock) -> 
         channel_id=wa.channel_id,
         clock=clock,
         recheck=wa.session_recheck,
-        on_health=lambda healthy, error: _record_health(sessions, clock, healthy, error),
+        on_health=on_health,
         watch_every=wa.session_watch,
     )
-
-
-def _record_health(
-    sessions: sessionmaker[Session], clock: Clock, healthy: bool, error: str | None
-) -> None:
-    try:
-        with transaction(sessions) as session:
-            mark_channel_health(session, NAME, healthy, {"error": error}, clock.now())
-    except Exception:  # the send's outcome matters more than noting the gateway's health
-        log.warning("channel.health_not_recorded", channel=NAME, exc_info=True)
