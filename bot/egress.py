@@ -13,6 +13,7 @@ not go through here.
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -76,6 +77,28 @@ def _host_key(host: str) -> str:
     return host.strip().strip("[]").rstrip(".").lower()
 
 
+_HOST_NAME = re.compile(r"^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$")
+
+
+def parse_allow(entries: Iterable[str]) -> tuple[frozenset[str], tuple[IPNetwork, ...]]:
+    """Host names and networks from ``NEWSBOT_FETCH_ALLOW``; ValueError names a bad entry."""
+    hosts: set[str] = set()
+    networks: list[IPNetwork] = []
+    for raw in entries:
+        entry = _host_key(raw)
+        if not entry:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+            continue
+        except ValueError:
+            pass
+        if not _HOST_NAME.match(entry) or entry.replace(".", "").isdigit():
+            raise ValueError(f"{raw.strip()!r} is no host name, IP address or CIDR")
+        hosts.add(entry)
+    return frozenset(hosts), tuple(networks)
+
+
 @dataclass(frozen=True)
 class EgressPolicy:
     """Public addresses only, except the hosts and networks an operator allows."""
@@ -89,17 +112,8 @@ class EgressPolicy:
         cls, entries: Iterable[str], resolver: Resolver = system_resolver
     ) -> EgressPolicy:
         """``NEWSBOT_FETCH_ALLOW``: host names, IP addresses and CIDRs."""
-        hosts: set[str] = set()
-        networks: list[IPNetwork] = []
-        for raw in entries:
-            entry = _host_key(raw)
-            if not entry:
-                continue
-            try:
-                networks.append(ipaddress.ip_network(entry, strict=False))
-            except ValueError:
-                hosts.add(entry)
-        return cls(frozenset(hosts), tuple(networks), resolver)
+        hosts, networks = parse_allow(entries)
+        return cls(hosts, networks, resolver)
 
     def allows_address(self, host: str, address: str) -> str | None:
         """None if content may connect to ``address`` (which ``host`` resolved to), else why not."""
@@ -120,11 +134,11 @@ class EgressPolicy:
             parts = urlsplit(url)
             host = parts.hostname
         except ValueError as exc:
-            raise EgressRefused(f"refused {url[:200]}: {exc}") from None
+            raise EgressRefused(f"not a URL ({exc})") from None
         if parts.scheme.lower() not in SCHEMES:
-            raise EgressRefused(f"refused {url[:200]}: only http and https URLs are fetched")
+            raise EgressRefused("only http and https URLs are fetched")
         if not host:
-            raise EgressRefused(f"refused {url[:200]}: no host")
+            raise EgressRefused("the URL has no host")
 
     def addresses(self, host: str, port: int) -> list[str]:
         """Resolve ``host`` once and return its addresses, refusing if any is not allowed.
@@ -134,9 +148,9 @@ class EgressPolicy:
         """
         found = self.resolver(host, port)
         if not found:
-            raise EgressRefused(f"refused {host}: it resolves to no address")
+            raise EgressRefused(f"{host} resolves to no address")
         for address in found:
             reason = self.allows_address(host, address)
             if reason is not None:
-                raise EgressRefused(f"refused {reason}")
+                raise EgressRefused(reason)
         return found

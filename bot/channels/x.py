@@ -26,8 +26,9 @@ from bot.channels import x_quota as quota
 from bot.channels.base import Health, OutgoingPost, Publisher, Receipt
 from bot.channels.x_client import XApi
 from bot.clock import Clock
+from bot.egress import EgressPolicy
+from bot.egress_transport import content_client
 from bot.errors import BotError, ChannelPaused, PermanentError, UnknownOutcome
-from bot.http import make_client
 from bot.settings import Settings
 from bot.store.db import transaction
 from bot.store.models import Post
@@ -70,8 +71,11 @@ class XPublisher:
         self.sessions = sessions
         self.clock = clock
         self.api = api or XApi(settings.x)
-        self.images = images or make_client(
-            timeout=settings.fetch_timeout, user_agent=settings.user_agent
+        # the article's image URL is content: it goes through the egress policy
+        self.images = images or content_client(
+            EgressPolicy.from_allow(settings.fetch_allow),
+            timeout=settings.fetch_timeout,
+            user_agent=settings.user_agent,
         )
         self._account: dict[str, Any] | None = None
 

@@ -19,9 +19,7 @@ _BOM = b"\xef\xbb\xbf"
 #: what may stand before the root element and is kept: blanks, comments, PIs
 _KEEP = re.compile(rb"\s+|<!--.*?-->|<\?.*?\?>", re.DOTALL)
 #: one token inside a declaration: plain run, quoted value, comment, PI, or a bracket
-_TOKEN = re.compile(
-    rb"""[^"'\[\]<>]+|"[^"]*"|'[^']*'|<!--.*?-->|<\?.*?\?>|[\[\]<>]""", re.DOTALL
-)
+_TOKEN = re.compile(rb"""[^"'\[\]<>]+|"[^"]*"|'[^']*'|<!--.*?-->|<\?.*?\?>|[\[\]<>]""", re.DOTALL)
 #: what feedparser's own DOCTYPE handling looks for before the first element
 _DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _ELEMENT = re.compile(rb"<\w")
@@ -53,7 +51,7 @@ def _declaration_end(data: bytes, start: int) -> int:
 def strip_dtd(body: bytes) -> bytes:
     """``body`` as UTF-8 (feedparser's own conversion), its DOCTYPE and ENTITY
     declarations removed; a declaration that cannot be removed raises ``DtdError``."""
-    data = convert_to_utf8({}, body, {})
+    data: bytes = convert_to_utf8({}, body, {})
     pos = len(_BOM) if data.startswith(_BOM) else 0
     kept = [data[:pos]]
     while pos < len(data):
