@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
-#: host name, port -> the addresses to try, in order
+#: host name, port -> the addresses to try, in order (OSError when there are none)
 Resolver = Callable[[str, int], list[str]]
 
 SCHEMES = ("http", "https")
@@ -34,11 +34,12 @@ class EgressRefused(Exception):
 
 
 def system_resolver(host: str, port: int) -> list[str]:
-    """The addresses ``host`` resolves to, each once, in the resolver's order."""
+    """The addresses ``host`` resolves to, each once, in the resolver's order; OSError if
+    it resolves to none (a failed fetch like any other, not a refusal)."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise EgressRefused(f"cannot resolve {host}: {exc}") from None
+    except UnicodeError as exc:
+        raise OSError(f"cannot resolve {host}: {exc}") from None
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
@@ -148,7 +149,7 @@ class EgressPolicy:
         """
         found = self.resolver(host, port)
         if not found:
-            raise EgressRefused(f"{host} resolves to no address")
+            raise OSError(f"{host} resolves to no address")
         for address in found:
             reason = self.allows_address(host, address)
             if reason is not None:

@@ -101,7 +101,10 @@ class GuardedBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.NetworkStream:
-        addresses = self.policy.addresses(host, port)  # raises EgressRefused
+        try:
+            addresses = self.policy.addresses(host, port)  # raises EgressRefused
+        except OSError as exc:
+            raise httpcore.ConnectError(str(exc)) from exc
         failure: Exception | None = None
         for address in addresses:
             try:

@@ -37,9 +37,8 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger("bot.runtime")
 
-#: feeds fetched at once, and claimed per transaction
+#: feeds fetched at once
 POLL_CONCURRENCY = 16
-POLL_BATCH = 64
 
 EXAMPLE_FEED = Path(__file__).resolve().parent / "example" / "feed.xml"
 
@@ -140,51 +139,33 @@ class Runtime:
     def poll_round(
         self, stop: threading.Event | None = None, force: bool = False
     ) -> dict[int, PollResult]:
-        """Poll every due source (every source with ``force``), then draft what is new.
+        """Poll every due source (every source with ``force``), drafting what is new.
 
-        Sources are claimed in batches; their feeds are fetched concurrently and the
-        batch is stored in one transaction.
+        Feeds are fetched concurrently and each is stored as soon as it is in; drafting
+        runs alongside, so a slow feed delays neither the other feeds nor their drafts.
         """
-        from concurrent.futures import ThreadPoolExecutor
-
-        from bot.outbox.claims import claim_sources
-        from bot.sources.poll import apply_poll, fetch_source
+        from bot.sources.poll import fetch_source
+        from bot.sources.rounds import DraftAlongside, poll_sources
 
         s = self.settings
-        results: dict[int, PollResult] = {}
         if force:
             with transaction(self.sessions) as session:
                 session.execute(update(Source).values(next_poll_at=None))
-        with ThreadPoolExecutor(max_workers=POLL_CONCURRENCY, thread_name_prefix="poll") as pool:
-            while not (stop and stop.is_set()):
-                now = self.clock.now()
-                with transaction(self.sessions) as session:
-                    ids = claim_sources(session, self.worker, now, s.lease, POLL_BATCH)
-                    batch = [
-                        (i, src.url, src.etag, src.last_modified)
-                        for i in ids
-                        if (src := session.get(Source, i)) is not None
-                    ]
-                if not batch:
-                    break
-                fetched = list(
-                    pool.map(
-                        lambda b: fetch_source(self.client, b[1], b[2], b[3], s.max_feed_bytes),
-                        batch,
-                    )
-                )
-                now = self.clock.now()
-                with transaction(self.sessions) as session:
-                    for (source_id, *_), outcome in zip(batch, fetched, strict=True):
-                        source = session.get(Source, source_id)
-                        if source is None:  # removed while we fetched it
-                            continue
-                        results[source_id] = apply_poll(session, source, outcome, now, s.max_age)
-                        source.next_poll_at = now + s.poll_interval
-                        source.claimed_by = None
-                        source.lease_until = None
-        self.draft_round()
-        return results
+        with DraftAlongside(self.draft_round) as drafting:
+            return poll_sources(
+                self.sessions,
+                self.clock,
+                self.worker,
+                lambda url, etag, modified: fetch_source(
+                    self.client, url, etag, modified, s.max_feed_bytes
+                ),
+                lease=s.lease,
+                interval=s.poll_interval,
+                max_age=s.max_age,
+                concurrency=POLL_CONCURRENCY,
+                stop=stop,
+                stored=lambda result: drafting.wake() if result.new else None,
+            )
 
     def draft_round(self) -> int:
         from bot.drafting import draft_pending
