@@ -22,7 +22,7 @@ class FetchError(Exception):
     """A fetch failed: the message says how, in one line."""
 
 
-class FetchRefused(FetchError):
+class FetchRefused(FetchError, EgressRefused):
     """The URL leads where content fetches may not go (the egress policy)."""
 
 

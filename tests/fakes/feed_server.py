@@ -84,6 +84,7 @@ class FeedServer:
     server: ThreadedServer | None = None
     #: the loopback address to listen on (127.0.0.0/8 is all loopback on Linux)
     host: str = "127.0.0.1"
+    port: int = 0  # 0: any free port
     #: paths whose trickled body the client stopped reading
     cut: list[str] = field(default_factory=list)
 
@@ -95,7 +96,7 @@ class FeedServer:
         return sum(1 for p, _ in self.requests if p == path)
 
     def start(self) -> FeedServer:
-        self.server = ThreadedServer(_Handler, self, host=self.host)
+        self.server = ThreadedServer(_Handler, self, host=self.host, port=self.port)
         self.server.start()
         return self
 
