@@ -31,7 +31,9 @@ from tests.security import netguard
 
 SECRET = "INTRANET PAYROLL 2026"
 PAGE = (
-    f"<html><head><title>{SECRET}</title></head><body><article><h1>{SECRET}</h1>"
+    f"<html><head><title>{SECRET}</title>"
+    '<meta property="article:published_time" content="2026-03-01T08:00:00+00:00">'
+    f"</head><body><article><h1>{SECRET}</h1>"
     + "<p>“Salaries rise in April,” said the director of finance, Ana Lima.</p>" * 20
     + "</article></body></html>"
 ).encode()
