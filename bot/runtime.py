@@ -148,6 +148,7 @@ class Runtime:
         from bot.sources.rounds import DraftAlongside, poll_sources
 
         s = self.settings
+        client = self.client  # built here, not by several threads at once
         if force:
             with transaction(self.sessions) as session:
                 session.execute(update(Source).values(next_poll_at=None))
@@ -157,7 +158,7 @@ class Runtime:
                 self.clock,
                 self.worker,
                 lambda url, etag, modified: fetch_source(
-                    self.client, url, etag, modified, s.max_feed_bytes
+                    client, url, etag, modified, s.max_feed_bytes
                 ),
                 lease=s.lease,
                 interval=s.poll_interval,

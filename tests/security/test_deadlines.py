@@ -16,11 +16,15 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.clock import FixedClock
+from bot.egress import EgressPolicy
+from bot.egress_transport import content_client
 from bot.runtime import Runtime
+from bot.sources.fetch import FetchError, fetch
 from bot.store.db import transaction
 from bot.store.models import Post, Source
 from tests.conftest import make_settings
 from tests.fakes.feed_server import FeedServer, Route
+from tests.fakes.loopback_server import QuietHandler, ThreadedServer
 from tests.feeds import guardian_feed
 
 TRICKLE = (
@@ -60,6 +64,39 @@ def test_a_trickling_server_is_cut_at_the_deadline(
     finally:
         runtime.close()
     assert took < 3.0, f"the fetch took {took:.1f} s under a 1 s deadline"
+
+
+class _SlowHeaders(QuietHandler):
+    """Answers with its status line and headers one byte every 0.2 s."""
+
+    def do_GET(self) -> None:
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nX-Padding: "
+        try:
+            for byte in head + b"x" * 100:
+                if self.server.owner.is_set():  # type: ignore[attr-defined]
+                    return
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(0.2)
+        except (BrokenPipeError, ConnectionResetError):
+            return
+
+
+def test_headers_sent_slowly_are_cut_at_the_deadline() -> None:
+    stop = threading.Event()
+    server = ThreadedServer(_SlowHeaders, stop)
+    server.start()
+    policy = EgressPolicy.from_allow(["127.0.0.1"])
+    try:
+        with content_client(policy, timeout=1.0) as client:
+            started = time.monotonic()
+            with pytest.raises(FetchError, match="timed out"):
+                fetch(client, server.url + "/feed", 10_000)
+            took = time.monotonic() - started
+    finally:
+        stop.set()
+        server.stop()
+    assert took < 2.0, f"the fetch took {took:.1f} s under a 1 s deadline"
 
 
 def test_a_slow_feed_delays_neither_the_others_nor_their_drafts(
