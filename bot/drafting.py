@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import audit, metrics
 from bot.desk import changes
 from bot.editorial.model import ArticleData, Draft
+from bot.egress import EgressRefused
 from bot.errors import UsageError
 from bot.outbox.states import State
 from bot.store.claim import claim_one
@@ -166,6 +167,13 @@ def draft_pending(
                     update(Article).where(Article.id == article_id).values(status="new")
                 )
             raise
+        except EgressRefused as exc:  # a link inside the newsroom's network: said, not drafted
+            bound.warning("draft.refused", action="refused", error=str(exc))
+            with transaction(sessions) as session:
+                article = session.get_one(Article, article_id)
+                article.status = "failed"
+                article.error = str(exc)
+            continue
         except Exception as exc:  # one bad page must not stop the others
             bound.exception("draft.failed")
             with transaction(sessions) as session:

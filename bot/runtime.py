@@ -52,6 +52,7 @@ class Runtime:
     sessions: sessionmaker[Session] = field(init=False)
     worker: str = field(default_factory=worker_id)
     _client: httpx.Client | None = field(default=None, init=False)
+    _service_client: httpx.Client | None = field(default=None, init=False)
     _channels: dict[str, Publisher] | None = field(default=None, init=False)
     _editor: Editor | None = field(default=None, init=False)
 
@@ -61,18 +62,36 @@ class Runtime:
         from bot.alerts import Alerter, attach
 
         # failures alert after their transaction commits (NEWSBOT_ALERTS__WEBHOOK_URL)
-        attach(self.sessions, Alerter.from_settings(self.settings, lambda: self.client, self.clock))
+        attach(
+            self.sessions,
+            Alerter.from_settings(self.settings, lambda: self.service_client, self.clock),
+        )
 
     # built on first use: `newsbot drafts list` needs none of these
     @property
     def client(self) -> httpx.Client:
+        """For URLs from content or users (feeds, pages): the egress policy applies."""
         if self._client is None:
-            from bot.http import make_client
+            from bot.egress import EgressPolicy
+            from bot.egress_transport import content_client
 
-            self._client = make_client(
-                timeout=self.settings.fetch_timeout, user_agent=self.settings.user_agent
+            self._client = content_client(
+                EgressPolicy.from_allow(self.settings.fetch_allow),
+                timeout=self.settings.fetch_timeout,
+                user_agent=self.settings.user_agent,
             )
         return self._client
+
+    @property
+    def service_client(self) -> httpx.Client:
+        """For endpoints the operator configured (the alert webhook): no egress policy."""
+        if self._service_client is None:
+            from bot.http import make_client
+
+            self._service_client = make_client(
+                timeout=self.settings.fetch_timeout, user_agent=self.settings.user_agent
+            )
+        return self._service_client
 
     @property
     def channels(self) -> dict[str, Publisher]:
@@ -140,9 +159,16 @@ class Runtime:
 
         s = self.settings
         policy = PollPolicy(s.lease, s.poll_interval, s.max_age, s.max_feed_bytes)
-        results = poll_due(self.sessions, self.client, self.clock, self.worker, policy, stop, force)
-        self.draft_round()
-        return results
+        return poll_due(
+            self.sessions,
+            self.client,
+            self.clock,
+            self.worker,
+            policy,
+            self.draft_round,
+            stop,
+            force,
+        )
 
     def draft_round(self) -> int:
         from bot.drafting import draft_pending
@@ -202,6 +228,7 @@ class Runtime:
     def close(self) -> None:
         for channel in (self._channels or {}).values():
             channel.close()
-        if self._client is not None:
-            self._client.close()
+        for client in (self._client, self._service_client):
+            if client is not None:
+                client.close()
         self.engine.dispose()

@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     max_feed_bytes: int = Field(10 * 1024 * 1024, ge=1024)
     max_page_bytes: int = Field(5 * 1024 * 1024, ge=1024)
     fetch_pages: Literal["auto", "always", "never"] = "auto"
+    #: hosts, IPs and CIDRs that content fetches may reach although they are not public
+    fetch_allow: CommaList = Field(default_factory=list)
     user_agent: str = "newsbot/0.1 (+https://github.com/newsbot)"
     hashtags_file: Path | None = None
     templates_dir: Path | None = None
@@ -114,6 +116,14 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError("expected an IANA time zone such as Europe/London") from None
+        return value
+
+    @field_validator("fetch_allow")
+    @classmethod
+    def _fetch_allow(cls, value: list[str]) -> list[str]:
+        from bot.egress import parse_allow
+
+        parse_allow(value)
         return value
 
     @field_validator("channels")

@@ -28,12 +28,17 @@ PG_ADMIN_URL = os.environ.get(
 )
 
 
+#: the fakes all live on loopback, which content fetches may not reach by default
+LOOPBACK_ALLOW = "127.0.0.0/8,::1"
+
+
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A developer's NEWSBOT_* variables must not leak into tests."""
+    """A developer's NEWSBOT_* variables must not leak into tests; the fakes are allowed."""
     for key in list(os.environ):
         if key.startswith("NEWSBOT_") and key not in ("NEWSBOT_SHARED", "NEWSBOT_TEST_PG"):
             monkeypatch.delenv(key)
+    monkeypatch.setenv("NEWSBOT_FETCH_ALLOW", LOOPBACK_ALLOW)
 
 
 def _pg_admin() -> Any:
@@ -181,6 +186,7 @@ def cli_env(db_url: str, data_dir: Path, **extra: str) -> dict[str, str]:
             "NEWSBOT_DATABASE_URL": db_url,
             "NEWSBOT_DATA_DIR": str(data_dir),
             "NEWSBOT_LOG_FORMAT": "json",
+            "NEWSBOT_FETCH_ALLOW": LOOPBACK_ALLOW,
             "PYTHONPATH": str(REPO),
         }
     )

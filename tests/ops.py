@@ -22,6 +22,8 @@ import httpx
 import uvicorn
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.conftest import LOOPBACK_ALLOW
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -110,7 +112,10 @@ def sample(
 
 
 def environ_without_newsbot() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    """The environment without a developer's NEWSBOT_* settings; the loopback fakes allowed."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    env["NEWSBOT_FETCH_ALLOW"] = LOOPBACK_ALLOW
+    return env
 
 
 @contextlib.contextmanager

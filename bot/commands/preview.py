@@ -13,7 +13,8 @@ from bot.errors import UsageError
 
 def _preview(args: argparse.Namespace) -> int:
     from bot.editorial.compose import Editor, load_hashtag_map
-    from bot.http import make_client
+    from bot.egress import EgressPolicy
+    from bot.egress_transport import content_client
     from bot.sources.articles import articles_from_source
     from bot.sources.fetch import FetchError
 
@@ -25,7 +26,8 @@ def _preview(args: argparse.Namespace) -> int:
         hashtag_map=load_hashtag_map(s.hashtags_file),
         templates_dir=s.templates_dir,
     )
-    with make_client(timeout=s.fetch_timeout, user_agent=s.user_agent) as client:
+    policy = EgressPolicy.from_allow(s.fetch_allow)
+    with content_client(policy, timeout=s.fetch_timeout, user_agent=s.user_agent) as client:
         try:
             articles = articles_from_source(args.source, client, s.fetch_pages, s.max_page_bytes)
         except FetchError as exc:

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot import fieldcaps
+
 
 @dataclass(frozen=True)
 class ArticleData:
@@ -23,6 +25,19 @@ class ArticleData:
     image_url: str | None = None
     #: the page's own keywords (a subset of ``tags``); the rest of ``tags`` came from the feed
     keywords: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # a page or a push can be as long as it likes; what is drafted and stored is capped
+        capped = {
+            "title": fieldcaps.cap(self.title, fieldcaps.TITLE),
+            "summary": fieldcaps.cap_optional(self.summary, fieldcaps.SUMMARY),
+            "author": fieldcaps.cap_optional(self.author, fieldcaps.AUTHOR),
+            "tags": fieldcaps.cap_tags(self.tags),
+            "body": fieldcaps.cap(self.body, fieldcaps.BODY),
+            "keywords": fieldcaps.cap_tags(self.keywords),
+        }
+        for name, value in capped.items():
+            object.__setattr__(self, name, value)
 
 
 @dataclass(frozen=True)

@@ -11,19 +11,25 @@ from bot.editorial.language import guess_language
 from bot.editorial.model import ArticleData
 from bot.editorial.text import squash
 from bot.sources.feeds import FeedError, FeedItem, parse_feed
-from bot.sources.fetch import FetchError, fetch, is_local, local_path
+from bot.sources.fetch import FetchError, FetchRefused, fetch, is_local, local_path
 
 #: a feed item whose own content has this many words needs no page fetch
 FULL_TEXT_WORDS = 150
 
 
 def enrich(base: ArticleData, client: httpx.Client, fetch_pages: str, limit: int) -> ArticleData:
-    """The feed's fields, completed from the article page when the feed is thin."""
+    """The feed's fields, completed from the article page when the feed is thin.
+
+    A page the egress policy refuses raises ``FetchRefused``: the article is marked with it
+    and nothing is drafted from a link that points inside the newsroom's network.
+    """
     thin = len(base.body.split()) < FULL_TEXT_WORDS
     if fetch_pages == "never" or (fetch_pages == "auto" and not thin) or is_local(base.url):
         return base
     try:
         page = fetch(client, base.url, limit)
+    except FetchRefused:
+        raise
     except FetchError:
         return base  # the feed's own text is better than nothing
     return from_html(page.body.decode("utf-8", "replace"), base.url, fallback=base)
@@ -55,8 +61,9 @@ def load_article(item: FeedItem, client: httpx.Client, fetch_pages: str, limit: 
 def articles_from_source(
     source: str, client: httpx.Client, fetch_pages: str, limit: int
 ) -> list[ArticleData]:
-    """An article URL, an HTML or text file, or a feed (file or URL)."""
-    result = fetch(client, source, limit)
+    """An article URL, an HTML or text file, or a feed (file or URL): `newsbot preview`'s
+    argument, so a local file is the operator's to name."""
+    result = fetch(client, source, limit, local_ok=True)
     body = result.body
     suffix = local_path(source).suffix.lower() if is_local(source) else ""
     if suffix in (".txt", ".text", ".md"):

@@ -7,11 +7,16 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
+from bot import fieldcaps
 from bot.sources.canonical import canonical_url
+from bot.sources.dtd import DtdError, strip_dtd
+
+#: links longer than this are no links (the push API's limit too)
+MAX_URL = 2048
 
 
 class FeedError(Exception):
@@ -30,6 +35,37 @@ class FeedItem:
     published_at: datetime | None
     tags: tuple[str, ...]
     image_url: str | None
+
+    def __post_init__(self) -> None:
+        # every field a feed writes is capped here, where every item is built
+        summary, content = self.summary, self.content
+        if content is None and summary is not None and len(summary) > fieldcaps.SUMMARY:
+            content = summary  # a feed that carries the whole article in its summary
+        capped = {
+            "guid": fieldcaps.cap(self.guid, MAX_URL),
+            "title": fieldcaps.cap(self.title, fieldcaps.TITLE),
+            "summary": fieldcaps.cap_optional(summary, fieldcaps.SUMMARY),
+            "content": fieldcaps.cap_optional(content, fieldcaps.BODY),
+            "author": fieldcaps.cap_optional(self.author, fieldcaps.AUTHOR),
+            "tags": fieldcaps.cap_tags(self.tags),
+        }
+        for name, value in capped.items():
+            object.__setattr__(self, name, value)
+
+
+def web_link(link: str | None) -> str | None:
+    """``link`` if it is an http(s) URL with a host; ``javascript:``, ``data:``, ``file:``
+    and every other scheme are dropped when the feed is read."""
+    if not link or len(link) > MAX_URL:
+        return None
+    try:
+        parts = urlsplit(link.strip())
+        host = parts.hostname
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        return None
+    return link.strip()
 
 
 @dataclass(frozen=True)
@@ -58,10 +94,10 @@ def _iso(value: Any) -> datetime | None:
 def _image(entry: Any) -> str | None:
     for media in entry.get("media_content", []) + entry.get("media_thumbnail", []):
         if media.get("url") and media.get("medium", "image") == "image":
-            return str(media["url"])
+            return web_link(str(media["url"]))
     for link in entry.get("links", []):
         if link.get("rel") == "enclosure" and str(link.get("type", "")).startswith("image/"):
-            return str(link.get("href"))
+            return web_link(str(link.get("href")))
     return None
 
 
@@ -70,7 +106,7 @@ def _parse_json_feed(data: dict[str, Any], base: str) -> ParsedFeed:
     for raw in data.get("items", []):
         if not isinstance(raw, dict):
             continue
-        link = urljoin(base, str(raw.get("url") or raw.get("external_url") or ""))
+        link = web_link(urljoin(base, str(raw.get("url") or raw.get("external_url") or "")))
         if not link:
             continue
         authors = raw.get("authors") or ([raw["author"]] if raw.get("author") else [])
@@ -86,7 +122,7 @@ def _parse_json_feed(data: dict[str, Any], base: str) -> ParsedFeed:
                 author=author,
                 published_at=_iso(raw.get("date_published")),
                 tags=tuple(str(t) for t in raw.get("tags", []) if t),
-                image_url=raw.get("image") or raw.get("banner_image"),
+                image_url=web_link(str(raw.get("image") or raw.get("banner_image") or "")),
             )
         )
     return ParsedFeed(title=data.get("title"), link=data.get("home_page_url"), items=items)
@@ -110,8 +146,12 @@ def parse_feed(body: bytes, url: str = "") -> ParsedFeed:
         if not isinstance(data, dict) or "jsonfeed.org" not in str(data.get("version", "")):
             raise FeedError("not a feed: JSON without a JSON Feed version")
         return _parse_json_feed(data, url)
-    # feedparser resolves no external entities and expands no entity definitions
-    # (it uses its own safe SAX setup), which is what keeps an entity bomb harmless.
+    # feedparser resolves no external entities, but its loose parser expands the feed's
+    # own entity definitions without limit: no DTD reaches it
+    try:
+        body = strip_dtd(body)
+    except DtdError as exc:
+        raise FeedError(str(exc)) from None
     parsed = feedparser.parse(body, response_headers={"content-location": url} if url else None)
     version = parsed.get("version") or ""
     if not version:
@@ -128,7 +168,9 @@ def parse_feed(body: bytes, url: str = "") -> ParsedFeed:
         link = entry.get("feedburner_origlink") or entry.get("link") or ""
         if not link:
             continue
-        link = urljoin(url, link) if url.startswith("http") else link
+        link = web_link(urljoin(url, link) if url.startswith("http") else link)
+        if not link:
+            continue
         content = None
         if entry.get("content"):
             content = max((c.get("value", "") for c in entry["content"]), key=len)

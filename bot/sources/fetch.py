@@ -1,4 +1,10 @@
-"""Fetching feeds and pages: conditional GET, size cap, local files for bundled feeds."""
+"""Fetching feeds and pages: conditional GET, size cap, local files for bundled feeds.
+
+Local files are read only where the caller says the URL came from the operator
+(``local_ok``: a source added with the CLI or NEWSBOT_FEEDS, the bundled example, a
+`newsbot preview` argument). Every other URL goes to the network through the content
+client, whose egress policy refuses non-public addresses (``FetchRefused``).
+"""
 
 from __future__ import annotations
 
@@ -8,11 +14,16 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from bot.egress import EgressRefused
 from bot.http import BodyTooLarge, get_capped
 
 
 class FetchError(Exception):
     """A fetch failed: the message says how, in one line."""
+
+
+class FetchRefused(FetchError, EgressRefused):
+    """The URL leads where content fetches may not go (the egress policy)."""
 
 
 @dataclass(frozen=True)
@@ -42,8 +53,12 @@ def fetch(
     limit: int,
     etag: str | None = None,
     last_modified: str | None = None,
+    *,
+    local_ok: bool = False,
 ) -> FetchResult:
     """GET with If-None-Match / If-Modified-Since; a 304 comes back with an empty body."""
+    if is_local(url) and not local_ok:
+        raise FetchRefused(f"refused {url[:200]}: only http and https URLs are fetched")
     if is_local(url):
         path = local_path(url)
         try:
@@ -62,6 +77,8 @@ def fetch(
         response, body = get_capped(client, url, limit, headers=headers)
     except BodyTooLarge as exc:
         raise FetchError(str(exc)) from None
+    except EgressRefused as exc:
+        raise FetchRefused(f"refused {url[:200]}: {exc}") from None
     except httpx.TimeoutException:
         raise FetchError(f"timed out fetching {url}") from None
     except httpx.HTTPError as exc:

@@ -70,7 +70,9 @@ def fetch_source(
 ) -> Fetched:
     """Network and parsing only: safe to run in a thread pool."""
     try:
-        result = fetch(client, url, max_bytes, etag, last_modified)
+        # a source that is a file was added by the operator (the API and the dashboard
+        # take http(s) URLs only): the CLI, NEWSBOT_FEEDS or the bundled example
+        result = fetch(client, url, max_bytes, etag, last_modified, local_ok=True)
         if result.not_modified:
             return Fetched("not_modified", etag=etag, last_modified=last_modified)
         feed = parse_feed(result.body, url)

@@ -13,15 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bot.review.actions import ReviewError
 
 from bot import audit
 from bot.channels.registry import LIMITS, measure
 from bot.clock import FixedClock
+from bot.desk.commands import Approve, Withdraw
+from bot.desk.errors import Refused
 from bot.errors import BotError
 from bot.outbox.engine import Outbox
 from bot.outbox.reconcile import reconcile_all
-from bot.review import actions
 from bot.runtime import Runtime
 from bot.store.db import transaction
 from bot.store.models import Post
@@ -41,8 +41,7 @@ def draft(runtime: Runtime, backend: Backend, clock: FixedClock, text: str | Non
 
 
 def approve(runtime: Runtime, post_id: int, clock: FixedClock) -> None:
-    with transaction(runtime.sessions) as session:
-        actions.approve(session, session.get_one(Post, post_id), "ed", clock.now())
+    runtime.desk().approve(Approve(post_id), "ed")
 
 
 def approved(runtime: Runtime, backend: Backend, clock: FixedClock, text: str | None = None) -> int:
@@ -141,15 +140,13 @@ def test_withdraw_takes_the_post_down_or_says_why_not(
 ) -> None:
     post_id = approved(runtime, backend, clock)
     outbox.drain()
-    channel = runtime.channels[backend.channel]
     refused = backend.withdraw_refused()
-    with transaction(runtime.sessions) as session:
-        post = session.get_one(Post, post_id)
-        if refused is None:
-            actions.withdraw(session, post, "ed", clock.now(), channel, "correction")
-        else:
-            with pytest.raises(BotError, match=refused):
-                actions.withdraw(session, post, "ed", clock.now(), channel, "correction")
+    desk = runtime.desk()
+    if refused is None:
+        desk.withdraw(Withdraw(post_id, "correction"), "ed")
+    else:
+        with pytest.raises(BotError, match=refused):
+            desk.withdraw(Withdraw(post_id, "correction"), "ed")
     if refused is None:
         assert get(runtime, post_id).state == "withdrawn"
         assert (backend.stored(), backend.deleted()) == (0, 1)
@@ -176,7 +173,7 @@ def test_a_text_over_the_limit_is_refused_before_sending(
     limit = LIMITS[backend.channel]
     assert measure(backend.channel, text) == limit + 1
     post_id = draft(runtime, backend, clock, text)
-    with pytest.raises(ReviewError, match=f"{limit + 1}/{limit}"):
+    with pytest.raises(Refused, match=f"{limit + 1}/{limit}"):
         approve(runtime, post_id, clock)
     assert get(runtime, post_id).state == "pending_review"
     assert outbox.drain() == {}

@@ -58,7 +58,9 @@ def feeds(clock: FixedClock) -> Iterator[FeedServer]:
 
 @pytest.fixture
 def strict_runtime(db_url: str, tmp_path: Path, clock: FixedClock) -> Iterator[Runtime]:
-    rt = Runtime(make_settings(db_url, tmp_path, fetch_timeout=1.0), clock=clock)
+    # the timeout is the whole fetch's deadline: the size limit must be reached well within it
+    settings = make_settings(db_url, tmp_path, fetch_timeout=1.0, max_feed_bytes=2 * 1024 * 1024)
+    rt = Runtime(settings, clock=clock)
     yield rt
     rt.close()
 

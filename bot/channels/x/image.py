@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from bot.egress import EgressRefused
 from bot.http import BodyTooLarge, get_capped
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -45,12 +46,17 @@ def sniff(data: bytes) -> tuple[str, str] | None:
 
 
 def fetch(client: httpx.Client, url: str, limit: int = MAX_BYTES) -> Image:
+    """``client`` is the content client (``bot.egress_transport``): an image URL comes
+    from the feed or the page, never from the newsroom."""
     if not url.startswith(("http://", "https://")):
         raise ImageRefusedError(f"not an http(s) URL: {url[:80]}")
     try:
         response, data = get_capped(client, url, limit)
     except BodyTooLarge as exc:
         raise ImageRefusedError(f"too large for X ({exc})") from exc
+    except EgressRefused as exc:
+        # the reason only: no status, so an image URL cannot probe the newsroom's network
+        raise ImageRefusedError(f"refused {url[:200]}: {exc}") from None
     except httpx.HTTPError as exc:
         raise ImageRefusedError(f"could not fetch it ({type(exc).__name__})") from exc
     if response.status_code != 200:

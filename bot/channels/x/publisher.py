@@ -30,8 +30,9 @@ from bot.channels.x.client import XApi
 from bot.channels.x.settings import XSettings
 from bot.channels.x.text import FORMAT
 from bot.clock import Clock
+from bot.egress import EgressPolicy
+from bot.egress_transport import content_client
 from bot.errors import BotError, ChannelPaused, PermanentError, UnknownOutcome
-from bot.http import make_client
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -78,8 +79,11 @@ class XPublisher:
         self.clock = clock
         self.on_health = on_health
         self.api = api or XApi(self.settings)
-        self.images = images or make_client(
-            timeout=settings.fetch_timeout, user_agent=settings.user_agent
+        # the article's image URL is content: it goes through the egress policy
+        self.images = images or content_client(
+            EgressPolicy.from_allow(settings.fetch_allow),
+            timeout=settings.fetch_timeout,
+            user_agent=settings.user_agent,
         )
         self._account: dict[str, Any] | None = None
 

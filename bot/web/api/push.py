@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.audit import SYSTEM
 from bot.drafting import save_drafts
 from bot.editorial.model import ArticleData
+from bot.egress import EgressRefused
 from bot.outbox.states import State
 from bot.sources.canonical import canonical_url
 from bot.store.models import Article, Post
@@ -51,6 +52,19 @@ def _existing(web: Web, canon: str) -> Pushed | None:
             select(Post.id).where(Post.article_id == article_id).order_by(Post.id)
         ).all()
     return Pushed(article_id, False, list(ids))
+
+
+def _mark_failed(web: Web, article_id: int, exc: Exception) -> None:
+    refused = isinstance(exc, EgressRefused)  # the one-line reason, never the page
+    if refused:
+        log.warning("push.refused", article_id=article_id, error=str(exc))
+    else:
+        log.exception("push.draft_failed", article_id=article_id)
+    error = str(exc) if refused else f"{exc.__class__.__name__}: {exc}"
+    with web.write() as session:
+        session.execute(
+            update(Article).where(Article.id == article_id).values(status="failed", error=error)
+        )
 
 
 def push_article(web: Web, data: ArticleIn, actor: Actor) -> Pushed:
@@ -109,13 +123,7 @@ def push_article(web: Web, data: ArticleIn, actor: Actor) -> Pushed:
         # the CMS sent the text: no page fetch unless it sent none
         draft = runtime.editor.draft(base if data.body else runtime.enrich(base), policy.channels)
     except Exception as exc:  # an article we cannot draft is reported, never a 500
-        log.exception("push.draft_failed", article_id=article.id)
-        with web.write() as session:
-            session.execute(
-                update(Article)
-                .where(Article.id == article.id)
-                .values(status="failed", error=f"{exc.__class__.__name__}: {exc}")
-            )
+        _mark_failed(web, article.id, exc)
         raise PushRefused(f"the article was stored but could not be drafted: {exc}") from None
     with web.write() as session:
         stored = session.get_one(Article, article.id)
