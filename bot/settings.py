@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -16,6 +17,7 @@ from pydantic import (
     AnyHttpUrl,
     BaseModel,
     BeforeValidator,
+    ByteSize,
     Field,
     SecretStr,
     ValidationError,
@@ -142,6 +144,20 @@ class WebSettings(BaseModel):
     secret_key: SecretStr | None = None
     #: mark cookies Secure; "auto" follows the request's scheme (X-Forwarded-Proto too)
     secure_cookies: Literal["auto", "always", "never"] = "auto"
+    #: a request body over this is refused with 413 before it is read (1MiB, 512KiB, bytes)
+    max_body: ByteSize = Field(ByteSize(1024 * 1024), ge=1024)
+    #: reverse proxies (IPs or CIDRs) whose X-Forwarded-For names the client's address
+    trusted_proxies: CommaList = Field(default_factory=list)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            try:
+                ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"expected IP addresses or CIDRs, got {item!r}") from None
+        return value
 
 
 class ReviewSettings(BaseModel):

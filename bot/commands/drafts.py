@@ -8,7 +8,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from bot.commands.common import command, group, print_jsonl, print_table, shorten, with_runtime
+from bot.commands.common import (
+    command,
+    group,
+    print_jsonl,
+    print_table,
+    redactor_for,
+    shorten,
+    with_runtime,
+)
 from bot.errors import BotError, UsageError
 from bot.outbox.states import State
 from bot.review import actions
@@ -48,7 +56,7 @@ def _list(runtime: Runtime, args: argparse.Namespace) -> int:
     with runtime.sessions() as session:
         posts = list(session.scalars(stmt))
     if args.json:
-        print_jsonl(draft_json(p) for p in posts)
+        print_jsonl((draft_json(p) for p in posts), redactor_for(runtime))
         return 0
     tz = runtime.settings.tz
     rows = [
@@ -62,7 +70,9 @@ def _list(runtime: Runtime, args: argparse.Namespace) -> int:
         ]
         for p in posts
     ]
-    print_table(["ID", "STATE", "CHANNEL", "SCHEDULED", "TITLE", "NOTE"], rows)
+    print_table(
+        ["ID", "STATE", "CHANNEL", "SCHEDULED", "TITLE", "NOTE"], rows, redactor_for(runtime)
+    )
     if not posts:
         print("no drafts" + (f" in state {args.state}" if args.state else ""))
     return 0
@@ -71,7 +81,7 @@ def _list(runtime: Runtime, args: argparse.Namespace) -> int:
 def _show(runtime: Runtime, args: argparse.Namespace) -> int:
     with runtime.sessions() as session:
         post = _get(session, args.id)
-        data = draft_json(post)
+        data = redactor_for(runtime).scrub(draft_json(post))
     from bot.editorial.length import LIMITS, measure
 
     length = measure(post.channel, post.text)

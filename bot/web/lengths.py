@@ -4,10 +4,13 @@ drafts are drawn again on every reload of the queue. Same function as the server
 
 from __future__ import annotations
 
-from functools import lru_cache
+from bot.web.bytecache import MiB, bounded_by_bytes
+
+#: the remembered lengths' keys are the texts themselves: bounded by bytes too
+LENGTH_BUDGET = 8 * MiB
 
 
-@lru_cache(maxsize=32768)
+@bounded_by_bytes(LENGTH_BUDGET)
 def length(channel: str, text: str) -> int:
     from bot.editorial.length import measure  # on first use: twitter-text is slow to load
 

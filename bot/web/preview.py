@@ -7,9 +7,10 @@ nothing from an article can become a tag.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from markupsafe import Markup, escape
+
+from bot.web.bytecache import MiB, bounded_by_bytes
 
 _URL = re.compile(r"https?://[^\s<>\"]+")
 _HASHTAG = re.compile(r"(?<![\w&#])#(\w+)")
@@ -77,7 +78,12 @@ def whatsapp_html(text: str) -> Markup:
     return Markup("".join(out))  # noqa: S704 - built from escaped text
 
 
-@lru_cache(maxsize=8192)
+#: what the remembered previews may hold; a 16 MiB budget keeps the queue's few hundred
+#: drafts warm while no caller can grow it (see ``bytecache``)
+PREVIEW_BUDGET = 16 * MiB
+
+
+@bounded_by_bytes(PREVIEW_BUDGET)
 def post_html(channel: str, text: str) -> Markup:
     """Remembered: the queue draws the same posts on every reload."""
     return x_html(text) if channel == "x" else whatsapp_html(text)

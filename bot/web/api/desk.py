@@ -65,14 +65,18 @@ def list_audit(
     )
     with web.read() as session:
         events = auditsearch.search(session, flt, web.runtime.settings.tz, before, limit)
-        items = [event_out(e) for e in events]
+        items = [event_out(e, web.redactor) for e in events]
     return AuditList(items=items, next_before=items[-1].id if len(items) == limit else None)
 
 
 @router.get("/sources", response_model=list[SourceOut], tags=["sources"], summary="Feeds")
 def list_sources(request: Request, _actor: Viewer) -> list[SourceOut]:
-    with get_web(request).read() as session:
-        return [SourceOut(**desk.source_json(s, n)) for s, n in desk.sources_with_counts(session)]
+    web = get_web(request)
+    with web.read() as session:
+        return [
+            SourceOut(**web.redactor.scrub(desk.source_json(s, n)))
+            for s, n in desk.sources_with_counts(session)
+        ]
 
 
 @router.post(
@@ -85,10 +89,10 @@ def add_source(request: Request, body: SourceIn, _actor: Admin) -> SourceOut:
             source = desk.add_source(
                 session, web.runtime, body.url, body.auto_approve, body.backfill
             )
-            return SourceOut(**desk.source_json(source, 0))
+            return SourceOut(**web.redactor.scrub(desk.source_json(source, 0)))
     except UsageError as exc:
         status = 409 if "already watches" in str(exc) else 422
-        raise HTTPException(status, str(exc)) from None
+        raise HTTPException(status, web.scrub(str(exc))) from None
 
 
 @router.delete(

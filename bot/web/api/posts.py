@@ -50,7 +50,7 @@ def list_posts(
     flt = queries.PostFilter(state=state, channel=channel, source_id=source_id)
     with web.read() as session:
         posts = queries.post_list(session, flt, before, limit)
-        items = [post_out(p) for p in posts]
+        items = [post_out(p, web.redactor) for p in posts]
     return PostList(items=items, next_before=items[-1].id if len(items) == limit else None)
 
 
@@ -58,7 +58,7 @@ def _load(request: Request, post_id: int) -> PostOut:
     web = get_web(request)
     with web.read() as session:
         try:
-            return post_out(actions.get_post(session, post_id))
+            return post_out(actions.get_post(session, post_id), web.redactor)
         except actions.ReviewError:
             raise HTTPException(404, f"no post with id {post_id}") from None
 
@@ -77,9 +77,9 @@ def _act(request: Request, actor: Actor, post_id: int, verb: str, **kwargs: Any)
             except actions.ReviewError:
                 raise HTTPException(404, f"no post with id {post_id}") from None
             getattr(actions, verb)(session, post, actor.name, web.now(), **kwargs)
-            out = post_out(post)
+            out = post_out(post, web.redactor)
     except (actions.ReviewError, UsageError) as exc:
-        raise HTTPException(409, str(exc)) from None
+        raise HTTPException(409, web.scrub(str(exc))) from None
     if out.state in (State.APPROVED, State.SCHEDULED):
         web.wake_publisher()
     return out
