@@ -25,7 +25,7 @@ def big_text(n: int) -> str:
 
 
 def test_previews_stay_within_their_byte_budget_least_recent_out_first() -> None:
-    post_html.cache.clear()  # type: ignore[attr-defined]
+    post_html.cache_clear()  # type: ignore[attr-defined]
     first = post_html("whatsapp", big_text(0))
     for n in range(1, 120):
         post_html("whatsapp", big_text(n))
@@ -43,8 +43,8 @@ def test_a_viewer_cannot_grow_the_server_by_measuring_large_texts(runtime: Runti
     post_id = seed_drafts(runtime, 1, channels=("whatsapp",))[0]
     client = make_client(runtime)
     csrf = sign_in(client, "vi")
-    post_html.cache.clear()  # type: ignore[attr-defined]
-    length.cache.clear()  # type: ignore[attr-defined]
+    post_html.cache_clear()  # type: ignore[attr-defined]
+    length.cache_clear()  # type: ignore[attr-defined]
     client.post(
         f"/posts/{post_id}/measure", json={"text": "warm up"}, headers={"X-CSRF-Token": csrf}
     )
