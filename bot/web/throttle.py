@@ -116,8 +116,13 @@ def _store(row: SignInThrottle, count: Count) -> None:
 
 def gate(session: Session, name: str, address: str, now: datetime) -> Gate:
     """Lock (and create if new) the rows for this attempt."""
-    rows = {row.key: row for row in _locked_rows(session, name, address, now)}
-    return Gate(rows[ADDRESS_KEY], rows[account_key(name)])
+    for _ in range(3):
+        rows = {row.key: row for row in _locked_rows(session, name, address, now)}
+        if ADDRESS_KEY in rows and account_key(name) in rows:
+            return Gate(rows[ADDRESS_KEY], rows[account_key(name)])
+        # another attempt's ``forget_old`` deleted a stale row between our insert and our
+        # lock: insert it again
+    raise RuntimeError("sign-in throttle rows vanished three times in a row")
 
 
 def forget_old(session: Session, keep_address: str, now: datetime) -> None:
