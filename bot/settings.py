@@ -7,6 +7,7 @@ so tests can run any number of configurations in one process.
 from __future__ import annotations
 
 from datetime import timedelta
+from ipaddress import ip_network
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import (
     AnyHttpUrl,
     BaseModel,
+    ByteSize,
     Field,
     SecretStr,
     ValidationError,
@@ -33,6 +35,20 @@ class WebSettings(BaseModel):
     secret_key: SecretStr | None = None
     #: mark cookies Secure; "auto" follows the request's scheme (X-Forwarded-Proto too)
     secure_cookies: Literal["auto", "always", "never"] = "auto"
+    #: a request body over this is refused with 413 before it is read (1MiB, 512KiB, bytes)
+    max_body: ByteSize = Field(ByteSize(1024 * 1024), ge=1024)
+    #: reverse proxies (IPs or CIDRs) whose X-Forwarded-For names the client's address
+    trusted_proxies: CommaList = Field(default_factory=list)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            try:
+                ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"expected IP addresses or CIDRs, got {item!r}") from None
+        return value
 
 
 class ReviewSettings(BaseModel):

@@ -74,14 +74,27 @@ def with_runtime(
     return handler
 
 
-def print_jsonl(rows: Iterable[dict[str, Any]]) -> None:
+def redactor_for(runtime: Runtime) -> bot_logging.Redactor:
+    """The redactor of the logs and the dashboard: stored error texts printed through it
+    never show a configured secret."""
+    return bot_logging.Redactor(runtime.settings.secret_values())
+
+
+def print_jsonl(
+    rows: Iterable[dict[str, Any]], redactor: bot_logging.Redactor | None = None
+) -> None:
     for row in rows:
-        sys.stdout.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+        shown = redactor.scrub(row) if redactor is not None else row
+        sys.stdout.write(json.dumps(shown, ensure_ascii=False, default=str) + "\n")
 
 
-def print_table(headers: list[str], rows: list[list[str]]) -> None:
+def print_table(
+    headers: list[str], rows: list[list[str]], redactor: bot_logging.Redactor | None = None
+) -> None:
     if not rows:
         return
+    if redactor is not None:
+        rows = [[redactor.scrub(cell) for cell in row] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
     print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
     for row in rows:

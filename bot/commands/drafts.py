@@ -10,7 +10,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from bot.channels.registry import NAMES
-from bot.commands.common import command, group, print_jsonl, print_table, shorten, with_runtime
+from bot.commands.common import (
+    command,
+    group,
+    print_jsonl,
+    print_table,
+    redactor_for,
+    shorten,
+    with_runtime,
+)
 from bot.desk import changes
 from bot.desk.commands import Approve, Edit, PostResult, Reject, Retry, Schedule, Withdraw
 from bot.desk.errors import BadTime, DeskError, PlatformRefused
@@ -52,7 +60,7 @@ def _list(runtime: Runtime, args: argparse.Namespace) -> int:
     with runtime.sessions() as session:
         posts = list(session.scalars(stmt))
     if args.json:
-        print_jsonl(draft_json(p) for p in posts)
+        print_jsonl((draft_json(p) for p in posts), redactor_for(runtime))
         return 0
     tz = runtime.settings.tz
     rows = [
@@ -66,7 +74,9 @@ def _list(runtime: Runtime, args: argparse.Namespace) -> int:
         ]
         for p in posts
     ]
-    print_table(["ID", "STATE", "CHANNEL", "SCHEDULED", "TITLE", "NOTE"], rows)
+    print_table(
+        ["ID", "STATE", "CHANNEL", "SCHEDULED", "TITLE", "NOTE"], rows, redactor_for(runtime)
+    )
     if not posts:
         print("no drafts" + (f" in state {args.state}" if args.state else ""))
     return 0
@@ -75,7 +85,7 @@ def _list(runtime: Runtime, args: argparse.Namespace) -> int:
 def _show(runtime: Runtime, args: argparse.Namespace) -> int:
     with runtime.sessions() as session:
         post = _get(session, args.id)
-        data = draft_json(post)
+        data = redactor_for(runtime).scrub(draft_json(post))
     from bot.channels.registry import LIMITS, measure
 
     length = measure(post.channel, post.text)

@@ -6,7 +6,14 @@ import argparse
 from typing import Any
 
 from bot import audit
-from bot.commands.common import command, print_jsonl, print_table, shorten, with_runtime
+from bot.commands.common import (
+    command,
+    print_jsonl,
+    print_table,
+    redactor_for,
+    shorten,
+    with_runtime,
+)
 from bot.review.when import format_local, parse_local_time
 from bot.runtime import Runtime
 from bot.setting_types import parse_duration
@@ -25,7 +32,7 @@ def _log(runtime: Runtime, args: argparse.Namespace) -> int:
     with runtime.sessions() as session:
         events = audit.query(session, since=since, post_id=args.post)
     if args.json:
-        print_jsonl(audit.to_json(e) for e in events)
+        print_jsonl((audit.to_json(e) for e in events), redactor_for(runtime))
         return 0
     tz = runtime.settings.tz
     rows = [
@@ -40,7 +47,9 @@ def _log(runtime: Runtime, args: argparse.Namespace) -> int:
         ]
         for e in events
     ]
-    print_table(["ID", "AT", "ACTOR", "ACTION", "POST", "CHANNEL", "DETAIL"], rows)
+    print_table(
+        ["ID", "AT", "ACTOR", "ACTION", "POST", "CHANNEL", "DETAIL"], rows, redactor_for(runtime)
+    )
     return 0
 
 

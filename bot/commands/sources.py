@@ -8,7 +8,15 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot import admin_audit
-from bot.commands.common import command, group, print_jsonl, print_table, shorten, with_runtime
+from bot.commands.common import (
+    command,
+    group,
+    print_jsonl,
+    print_table,
+    redactor_for,
+    shorten,
+    with_runtime,
+)
 from bot.desk.commands import AddSource, RemoveSource
 from bot.desk.errors import DeskError
 from bot.errors import UsageError
@@ -49,7 +57,7 @@ def _list(runtime: Runtime, args: argparse.Namespace) -> int:
         )
         sources = list(session.scalars(select(Source).order_by(Source.id)))
     if args.json:
-        print_jsonl(source_json(s, counts.get(s.id, 0)) for s in sources)
+        print_jsonl((source_json(s, counts.get(s.id, 0)) for s in sources), redactor_for(runtime))
         return 0
     rows = [
         [
@@ -63,7 +71,9 @@ def _list(runtime: Runtime, args: argparse.Namespace) -> int:
         ]
         for s in sources
     ]
-    print_table(["ID", "AUTO", "LAST POLL", "STATUS", "ITEMS", "ERROR", "URL"], rows)
+    print_table(
+        ["ID", "AUTO", "LAST POLL", "STATUS", "ITEMS", "ERROR", "URL"], rows, redactor_for(runtime)
+    )
     if not sources:
         print("no sources; add one with `newsbot sources add URL`")
     return 0

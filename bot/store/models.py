@@ -299,6 +299,21 @@ class SignInAttempt(Base):
     ok: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class SignInThrottle(Base):
+    """Failed sign-ins in a row, per (address, account) and per address over all accounts,
+    and until when that pair or address must wait. A row is locked while an attempt is
+    checked and recorded, so concurrent tries cannot all slip under the limit."""
+
+    __tablename__ = "sign_in_throttles"
+
+    address: Mapped[str] = mapped_column(String(100), primary_key=True)
+    #: "account:NAME" for one account from this address, "address" for all of them
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_at: Mapped[datetime]
+    blocked_until: Mapped[datetime | None]
+
+
 class TickHeartbeat(Base):
     """When each worker's periodic ticks last ran, so any process can tell whether the
     workers are alive (``/readyz`` of a web-only process, the tick-age metric)."""

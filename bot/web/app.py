@@ -12,6 +12,7 @@ from bot.runtime import Runtime
 from bot.scheduler import Scheduler
 from bot.web import errors
 from bot.web.api import build_api
+from bot.web.bodylimit import BodyLimit
 from bot.web.context import Web
 from bot.web.health import install as install_health
 from bot.web.keys import signing_key
@@ -42,6 +43,8 @@ def create_app(runtime: Runtime, scheduler: Scheduler | None = None) -> FastAPI:
     web.pages.filters["scrub"] = web.scrub
     app.state.web = web
 
+    # innermost of the middleware, still before any route parses a body or checks a token
+    app.add_middleware(BodyLimit, max_body=int(settings.web.max_body))
     install_health(app)  # /healthz, /readyz, /metrics, request ids
     app.include_router(whatsapp_webhook_router)  # Cloud API webhooks, signed by Meta
     for module in (auth, queue, edit, decide, outcomes, audit_log, overview, admin, account):

@@ -14,6 +14,7 @@ from sqlalchemy import Text, cast, or_, select
 from sqlalchemy.orm import Session
 
 from bot.audit import to_json
+from bot.logging import Redactor
 from bot.store.models import AuditEvent
 
 EXPORT_LIMIT = 100_000
@@ -78,12 +79,12 @@ def _cell(value: object) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def to_csv(events: Iterable[AuditEvent]) -> str:
+def to_csv(events: Iterable[AuditEvent], redactor: Redactor) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["id", "at", "actor", "action", "post_id", "article_id", "channel", "detail"])
     for event in events:
-        row = to_json(event)
+        row = redactor.scrub(to_json(event))
         writer.writerow(
             [
                 row["id"],
@@ -99,5 +100,6 @@ def to_csv(events: Iterable[AuditEvent]) -> str:
     return out.getvalue()
 
 
-def to_json_text(events: Iterable[AuditEvent]) -> str:
-    return json.dumps([to_json(e) for e in events], ensure_ascii=False, indent=1)
+def to_json_text(events: Iterable[AuditEvent], redactor: Redactor) -> str:
+    rows = [redactor.scrub(to_json(e)) for e in events]
+    return json.dumps(rows, ensure_ascii=False, indent=1)

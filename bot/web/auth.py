@@ -1,4 +1,5 @@
-"""Signing in: argon2 passwords, rate-limited attempts, server-side sessions.
+"""Signing in: argon2 passwords, attempts throttled per (account, address) (see
+``throttle``), server-side sessions.
 
 The session cookie carries a random token; the table keeps only its sha256, so a copy of
 the database signs nobody in, and signing out ends the session everywhere at once.
@@ -12,11 +13,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
 
 from bot.store.models import SignInAttempt, User, WebSession
 from bot.users import hash_password, verify_password
+from bot.web import throttle
 from bot.web.roles import Actor
 
 IDLE = timedelta(hours=12)
@@ -24,9 +26,6 @@ LIFETIME = timedelta(days=7)
 #: a session's last_seen_at is written at most this often (a write per page would queue
 #: every page behind the worker on SQLite)
 TOUCH_EVERY = timedelta(minutes=5)
-WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_ACCOUNT = 5
-MAX_FAILURES_PER_ADDRESS = 20
 
 
 # verified against when the name is unknown, so a wrong name costs as long as a wrong password
@@ -49,50 +48,20 @@ class SignIn:
     retry_after: int | None = None
 
 
-def _failures(
-    session: Session, column: InstrumentedAttribute[str], value: str, now: datetime
-) -> list[datetime]:
-    since = now - WINDOW
-    last_ok = session.scalar(
-        select(func.max(SignInAttempt.at)).where(
-            column == value, SignInAttempt.ok.is_(True), SignInAttempt.at >= since
-        )
-    )
-    start = max(since, last_ok) if last_ok else since
-    return list(
-        session.scalars(
-            select(SignInAttempt.at).where(
-                column == value, SignInAttempt.ok.is_(False), SignInAttempt.at >= start
-            )
-        )
-    )
-
-
-def locked_for(session: Session, name: str, address: str, now: datetime) -> int | None:
-    """Seconds until this account or address may try again, or None if it may now."""
-    waits: list[datetime] = []
-    by_name = _failures(session, SignInAttempt.name, name, now)
-    if len(by_name) >= MAX_FAILURES_PER_ACCOUNT:
-        waits.append(min(by_name))
-    by_address = _failures(session, SignInAttempt.address, address, now)
-    if len(by_address) >= MAX_FAILURES_PER_ADDRESS:
-        waits.append(min(by_address))
-    if not waits:
-        return None
-    return max(1, int((max(waits) + WINDOW - now).total_seconds()))
-
-
 def sign_in(session: Session, name: str, password: str, address: str, now: datetime) -> SignIn:
     name = name.strip()[:100]
     address = address[:100]
     session.execute(delete(SignInAttempt).where(SignInAttempt.at < now - timedelta(days=1)))
     session.execute(delete(WebSession).where(WebSession.expires_at < now))
-    wait = locked_for(session, name, address, now)
+    door = throttle.gate(session, name, address, now)
+    throttle.forget_old(session, address, now)
+    wait = door.wait(now)
     if wait is not None:
         return SignIn(None, retry_after=wait)
     user = session.scalar(select(User).where(User.name == name))
     ok = verify_password(user.password_hash if user else _dummy_hash(), password)
     ok = ok and user is not None and not user.disabled
+    door.record(ok, now)
     session.add(SignInAttempt(name=name, address=address, at=now, ok=ok))
     if not ok or user is None:
         return SignIn(None)

@@ -1,7 +1,9 @@
 """/healthz, /readyz and /metrics: health that tells the truth.
 
 ``/readyz`` is 200 only when the database answers, the migrations are current and the
-ticks run; otherwise 503, with ``failed`` naming the checks that failed. Which ticks:
+ticks run; otherwise 503, with ``failed`` naming the checks that failed. That is all an
+anonymous caller sees; the checks in detail (revisions, ticks, channels, error texts) are
+for a signed-in admin or an API token. Which ticks:
 - a process with a scheduler (``newsbot run``) vouches for its own ticks: each one ran
   within twice its interval;
 - a web-only process (``newsbot web``) has no ticks of its own; it reads the workers'
@@ -27,8 +29,11 @@ from bot.logging import Redactor
 from bot.runtime import Runtime
 from bot.scheduler import Scheduler
 from bot.store.db import current_revision, head_revision
+from bot.web.auth import find_session
+from bot.web.deps import SESSION_COOKIE
 from bot.web.gauges import registry_for
 from bot.web.request_ids import RequestIds
+from bot.web.tokens import find_token
 
 router = APIRouter()
 
@@ -106,13 +111,37 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
+def insider(request: Request) -> bool:
+    """A signed-in admin or an API token's holder: who may read the checks in detail."""
+    web = getattr(request.app.state, "web", None)
+    if web is None:
+        return False
+    now = web.now()
+    given = request.headers.get("authorization", "")
+    scheme, _, token = given.partition(" ")
+    cookie = request.cookies.get(SESSION_COOKIE, "")
+    try:
+        with web.read() as session:
+            if scheme.lower() == "bearer" and find_token(session, token.strip(), now):
+                return True
+            found = find_session(session, cookie, now) if 0 < len(cookie) < 200 else None
+            return found is not None and found.actor.can("admin")
+    except Exception:  # the database is down: readiness says so; nobody is known
+        return False
+
+
 @router.get("/readyz", include_in_schema=False)
 def readyz(request: Request) -> JSONResponse:
+    """Anyone: ready or not, and which checks failed. An admin or a token: every check,
+    host and error text included (scrubbed)."""
     state = request.app.state
     ok, body = readiness(state.runtime, state.scheduler)
+    status = 200 if ok else 503
+    if not insider(request):
+        return JSONResponse({"status": body["status"], "failed": body["failed"]}, status)
     # what a channel answered could, in a bad day, echo a credential: scrub the body
     body = Redactor(state.runtime.settings.secret_values()).scrub(body)
-    return JSONResponse(body, status_code=200 if ok else 503)
+    return JSONResponse(body, status_code=status)
 
 
 @router.get("/metrics", include_in_schema=False)

@@ -5,11 +5,13 @@ is the number enforced."""
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from bot.channels.registry import measure
+from bot.web.bytecache import MiB, bounded_by_bytes
+
+#: the remembered lengths' keys are the texts themselves: bounded by bytes too
+LENGTH_BUDGET = 8 * MiB
 
 
-@lru_cache(maxsize=32768)
+@bounded_by_bytes(LENGTH_BUDGET)
 def length(channel: str, text: str) -> int:
     return measure(channel, text)

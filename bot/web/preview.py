@@ -3,15 +3,18 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from markupsafe import Markup
 
 from bot.channels.registry import LIMITS, spec
+from bot.web.bytecache import MiB, bounded_by_bytes
 from bot.web.lengths import length
 
+#: what the remembered previews may hold; a 16 MiB budget keeps the queue's few hundred
+#: drafts warm while no caller can grow it (see ``bytecache``)
+PREVIEW_BUDGET = 16 * MiB
 
-@lru_cache(maxsize=8192)
+
+@bounded_by_bytes(PREVIEW_BUDGET)
 def post_html(channel: str, text: str) -> Markup:
     """Remembered: the queue draws the same posts on every reload."""
     return spec(channel).preview.html(text)

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Cli
+from bot.runtime import Runtime
+from tests.browser.webapp import make_token, make_user
+from tests.conftest import Cli, make_settings
 from tests.ops import Process, free_port, get, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -18,13 +20,26 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 DEADLINE = 120
 
 
-def readyz(port: int) -> tuple[int, dict]:
-    status, _, body = get(f"http://127.0.0.1:{port}/readyz")
+def admin_token(cli: Cli, tmp_path: Path) -> str:
+    """An API token: /readyz shows its checks in detail only to an admin or a token."""
+    rt = Runtime(make_settings(cli.env["NEWSBOT_DATABASE_URL"], tmp_path))
+    try:
+        make_user(rt, "ops", "admin")
+        return make_token(rt, "ops")
+    finally:
+        rt.close()
+
+
+def readyz(port: int, token: str) -> tuple[int, dict]:
+    status, _, body = get(
+        f"http://127.0.0.1:{port}/readyz", headers={"Authorization": f"Bearer {token}"}
+    )
     return status, json.loads(body)
 
 
 def test_freezing_the_publish_tick_turns_readyz_503(cli: Cli, tmp_path: Path) -> None:
     port = free_port()
+    token = admin_token(cli, tmp_path)
     env = {
         **cli.env,
         "NEWSBOT_WEB__PORT": str(port),
@@ -37,7 +52,7 @@ def test_freezing_the_publish_tick_turns_readyz_503(cli: Cli, tmp_path: Path) ->
         # ready too (measured from the start), so wait for publish's run, not only for 200
         _, body = wait_until(
             lambda: (
-                (r := readyz(port))[0] == 200
+                (r := readyz(port, token))[0] == 200
                 and r[1]["checks"]["scheduler"]["ticks"]["publish"]["runs"] > 0
                 and r
             ),
@@ -46,7 +61,7 @@ def test_freezing_the_publish_tick_turns_readyz_503(cli: Cli, tmp_path: Path) ->
         assert body["status"] == "ready" and body["failed"] == []
         assert body["checks"]["scheduler"]["ticks"]["publish"]["runs"] == 1
         # publish never runs again: past twice its interval, not ready, and it says why
-        _, body = wait_until(lambda: (r := readyz(port))[0] == 503 and r, timeout=DEADLINE)
+        _, body = wait_until(lambda: (r := readyz(port, token))[0] == 503 and r, timeout=DEADLINE)
         assert body["status"] == "not ready"
         assert body["failed"] == ["scheduler"]
         ticks = body["checks"]["scheduler"]["ticks"]
@@ -66,16 +81,17 @@ def test_freezing_the_publish_tick_turns_readyz_503(cli: Cli, tmp_path: Path) ->
 
 def test_a_web_only_process_follows_the_workers_heartbeats(cli: Cli, tmp_path: Path) -> None:
     port = free_port()
+    token = admin_token(cli, tmp_path)
     env = {**cli.env, "NEWSBOT_WEB__PORT": str(port), "NEWSBOT_PUBLISH_INTERVAL": "1s"}
     web = Process(["web"], cli.cwd, env, tmp_path / "web.log")
     worker: Process | None = None
     try:
-        status, body = wait_until(lambda: readyz(port), timeout=DEADLINE)
+        status, body = wait_until(lambda: readyz(port, token), timeout=DEADLINE)
         assert status == 503 and body["failed"] == ["workers"]
         assert body["checks"]["workers"]["error"] == "no worker has reported a heartbeat"
 
         worker = Process(["worker"], cli.cwd, env, tmp_path / "worker.log")
-        _, body = wait_until(lambda: (r := readyz(port))[0] == 200 and r, timeout=DEADLINE)
+        _, body = wait_until(lambda: (r := readyz(port, token))[0] == 200 and r, timeout=DEADLINE)
         ticks = body["checks"]["workers"]["ticks"]
         assert set(ticks) == {"poll", "publish", "reconcile", "maintenance"}
         assert all(t["ok"] for t in ticks.values())
@@ -85,7 +101,7 @@ def test_a_web_only_process_follows_the_workers_heartbeats(cli: Cli, tmp_path: P
         # publish (1 s) goes stale first: 2 × 1 s + 1 s, plus the 5 s heartbeat period.
         # The worker's last heartbeat marks no tick busy: a busy one would look alive for
         # ten minutes, and the periodic flush can catch publish mid-run
-        _, body = wait_until(lambda: (r := readyz(port))[0] == 503 and r, timeout=DEADLINE)
+        _, body = wait_until(lambda: (r := readyz(port, token))[0] == 503 and r, timeout=DEADLINE)
         assert body["failed"] == ["workers"]
         publish = body["checks"]["workers"]["ticks"]["publish"]
         assert publish["ok"] is False and publish["running"] is False

@@ -17,8 +17,10 @@ from urllib.parse import quote
 import pytest
 from pydantic import BaseModel, SecretStr
 
+from bot.runtime import Runtime
 from bot.settings import Settings
-from tests.conftest import PG_ADMIN_URL, Cli, cli_env
+from tests.browser.webapp import make_token, make_user
+from tests.conftest import PG_ADMIN_URL, Cli, cli_env, make_settings
 from tests.fakes import fake_waha, fake_x
 from tests.fakes.feed_server import FeedServer, Route
 from tests.fakes.webhook_receiver import WebhookReceiver
@@ -64,6 +66,15 @@ def pg_with_password(pg_template: str) -> Iterator[tuple[str, str]]:
     server = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgres@", f"postgres:{password}@")
     yield f"{server}/{name}", password
     drop_pg_database(name)
+
+
+def admin_token(db_url: str, tmp_path: Path) -> str:
+    rt = Runtime(make_settings(db_url, tmp_path / "token"))
+    try:
+        make_user(rt, "ops", "admin")
+        return make_token(rt, "ops")
+    finally:
+        rt.close()
 
 
 def test_no_secret_in_logs_audit_alerts_or_pages(
@@ -143,8 +154,11 @@ def test_no_secret_in_logs_audit_alerts_or_pages(
                 pages[path] = status
                 seen.extend((json.dumps(headers), body))
             assert pages["/readyz"] in (200, 503) and pages["/metrics"] == 200
-            readyz = json.loads(get(f"http://127.0.0.1:{port}/readyz")[2])
-            assert readyz["channels"]["x"]["mode"] == "live"
+            # the detail is an admin's (or a token's): searched too
+            token = {"Authorization": f"Bearer {admin_token(db_url, tmp_path)}"}
+            detailed = get(f"http://127.0.0.1:{port}/readyz", headers=token)[2]
+            seen.append(detailed)
+            assert json.loads(detailed)["channels"]["x"]["mode"] == "live"
         finally:
             assert server.stop() == 0
         seen.append(server.log.read_text())

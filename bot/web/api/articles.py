@@ -44,7 +44,7 @@ def push(
             .where(Post.id.in_(pushed.post_ids))
             .order_by(Post.id)
         ).all()
-        drafts = [post_out(p) for p in posts]
+        drafts = [post_out(p, web.redactor) for p in posts]
     if not pushed.created:
         response.status_code = 200
     return PushOut(article_id=pushed.article_id, created=pushed.created, drafts=drafts)

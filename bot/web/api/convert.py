@@ -1,14 +1,16 @@
-"""Database rows to API shapes."""
+"""Database rows to API shapes, secrets scrubbed from every stored text."""
 
 from __future__ import annotations
 
 from bot.channels.registry import LIMITS
+from bot.logging import Redactor
 from bot.store.models import AuditEvent, Post
 from bot.web.api.schemas import AuditEventOut, KeyQuote, PostOut
 from bot.web.lengths import length as measure
 
 
-def post_out(post: Post) -> PostOut:
+def post_out(post: Post, redactor: Redactor) -> PostOut:
+    """``redactor``: the one the dashboard uses, so an error text never carries a secret."""
     quote = post.key_quote or None
     return PostOut(
         id=post.id,
@@ -27,7 +29,7 @@ def post_out(post: Post) -> PostOut:
         attempts=post.attempts,
         remote_id=post.remote_id,
         remote_url=post.remote_url,
-        error=post.error,
+        error=redactor.scrub(post.error),
         waiting_reason=post.waiting_reason,
         approved_by=post.approved_by,
         last_edited_by=post.last_edited_by,
@@ -37,7 +39,7 @@ def post_out(post: Post) -> PostOut:
     )
 
 
-def event_out(event: AuditEvent) -> AuditEventOut:
+def event_out(event: AuditEvent, redactor: Redactor) -> AuditEventOut:
     return AuditEventOut(
         id=event.id,
         at=event.at,
@@ -46,5 +48,5 @@ def event_out(event: AuditEvent) -> AuditEventOut:
         post_id=event.post_id,
         article_id=event.article_id,
         channel=event.channel,
-        detail=dict(event.detail or {}),
+        detail=redactor.scrub(dict(event.detail or {})),
     )

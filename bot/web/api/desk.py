@@ -66,30 +66,35 @@ def list_audit(
     )
     with web.read() as session:
         events = auditsearch.search(session, flt, web.runtime.settings.tz, before, limit)
-        items = [event_out(e) for e in events]
+        items = [event_out(e, web.redactor) for e in events]
     return AuditList(items=items, next_before=items[-1].id if len(items) == limit else None)
 
 
 @router.get("/sources", response_model=list[SourceOut], tags=["sources"], summary="Feeds")
 def list_sources(request: Request, _actor: Viewer) -> list[SourceOut]:
-    with get_web(request).read() as session:
-        return [SourceOut(**desk.source_json(s, n)) for s, n in desk.sources_with_counts(session)]
+    web = get_web(request)
+    with web.read() as session:
+        return [
+            SourceOut(**web.redactor.scrub(desk.source_json(s, n)))
+            for s, n in desk.sources_with_counts(session)
+        ]
 
 
 @router.post(
     "/sources", response_model=SourceOut, status_code=201, tags=["sources"], summary="Watch a feed"
 )
 def add_source(request: Request, body: SourceIn, actor: Admin) -> SourceOut:
+    web = get_web(request)
     cmd = AddSource(body.url, body.auto_approve, body.backfill, actor=actor.name)
     try:
-        added = get_web(request).desk().add_source(cmd)
+        added = web.desk().add_source(cmd)
     except SourceExists as exc:
-        raise HTTPException(409, str(exc)) from None
+        raise HTTPException(409, web.scrub(str(exc))) from None
     except DeskError as exc:
-        raise HTTPException(422, str(exc)) from None
+        raise HTTPException(422, web.scrub(str(exc))) from None
     return SourceOut(
         id=added.source_id,
-        url=added.url,
+        url=web.scrub(added.url),
         title=None,
         auto_approve=added.auto_approve,
         last_polled_at=None,

@@ -51,7 +51,7 @@ def list_posts(
     flt = queries.PostFilter(state=state, channel=channel, source_id=source_id)
     with web.read() as session:
         posts = queries.post_list(session, flt, before, limit)
-        items = [post_out(p) for p in posts]
+        items = [post_out(p, web.redactor) for p in posts]
     return PostList(items=items, next_before=items[-1].id if len(items) == limit else None)
 
 
@@ -59,7 +59,7 @@ def _load(request: Request, post_id: int) -> PostOut:
     web = get_web(request)
     with web.read() as session:
         try:
-            return post_out(changes.get_post(session, post_id))
+            return post_out(changes.get_post(session, post_id), web.redactor)
         except NotFound:
             raise HTTPException(404, f"no post with id {post_id}") from None
 
@@ -83,7 +83,7 @@ def _act(request: Request, post_id: int, action: Callable[[Desk], object]) -> Po
     except PlatformRefused as exc:
         raise HTTPException(502, web.scrub(str(exc))) from None
     except DeskError as exc:
-        raise HTTPException(409, str(exc)) from None
+        raise HTTPException(409, web.scrub(str(exc))) from None
     out = _load(request, post_id)
     if due:
         web.wake_publisher()

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from bot.store.models import User
 from bot.web import auth
+from bot.web.clientaddr import client_address
 from bot.web.deps import SESSION_COOKIE, check_csrf, get_web, safe_next, secure_cookies
 from bot.web.pages import render
 from bot.web.security import csrf_for_sign_in, same
@@ -64,17 +65,20 @@ def sign_in(
     nonce = request.cookies.get(PRE_COOKIE, "")
     if not nonce or not same(csrf, csrf_for_sign_in(web.key, nonce)):
         raise HTTPException(403, "the sign-in form has expired; reload the page")
-    address = request.client.host if request.client else "unknown"
+    address = client_address(
+        request.client.host if request.client else None,
+        request.headers.getlist("x-forwarded-for"),
+        web.runtime.settings.web.trusted_proxies,
+    )
     with web.write() as session:
         result = auth.sign_in(session, name, password, address, web.now())
     if result.retry_after is not None:
         log.warning("web.sign_in_refused", user=name[:100], address=address, reason="rate limit")
-        minutes = max(1, round(result.retry_after / 60))
         response = _page(
             request,
             nonce,
             429,
-            f"Too many failed sign-ins; try again in about {minutes} minute(s).",
+            f"Too many failed sign-ins from your address; try again in {result.retry_after} s.",
         )
         response.headers["Retry-After"] = str(result.retry_after)
         return response

@@ -58,6 +58,20 @@ def verify(
     return challenge
 
 
+async def _bounded_body(request: Request) -> bytes:
+    """The body, refused with 413 on its declared length or as soon as it passes MAX_BODY
+    while streaming: never read whole before the check."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        raise HTTPException(413, "update too large")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            raise HTTPException(413, "update too large")
+    return bytes(body)
+
+
 @router.post(PATH)
 async def receive(request: Request) -> dict[str, Any]:
     runtime = _runtime(request)
@@ -65,9 +79,7 @@ async def receive(request: Request) -> dict[str, Any]:
     if secret is None:
         # no way to tell Meta from anyone else; Meta retries, so nothing is lost meanwhile
         raise HTTPException(503, "NEWSBOT_WHATSAPP__CLOUD_APP_SECRET is not set")
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        raise HTTPException(413, "update too large")
+    body = await _bounded_body(request)
     if not valid_signature(
         secret.get_secret_value(), body, request.headers.get("X-Hub-Signature-256")
     ):
