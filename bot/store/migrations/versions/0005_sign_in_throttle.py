@@ -1,7 +1,7 @@
 """sign-in throttle: failures per (address, account) and per address, lockable rows
 
 Revision ID: 0005_sign_in_throttle
-Revises: 0003_web_sessions
+Revises: 0004_tokens_webhooks
 """
 
 from collections.abc import Sequence
