@@ -25,7 +25,14 @@ TITLES = word_set(
     foreign interior defence defense finance health justice home state press editor
     m. mme mme. mlle monsieur madame président présidente ministre premier première député
     sénateur maire porte-parole herr frau bundeskanzler kanzler kanzlerin minister
-    ministerpräsident bundespräsident sprecher sprecherin señor señora presidente ministro"""
+    ministerpräsident bundespräsident sprecher sprecherin señor señora presidente ministro
+    pm ministra presidenta intendente alcalde alcaldesa portavoz jefe jefa secretario
+    secretaria senador senadora diputado diputada gobernador gobernadora juez jueza
+    prefeito prefeita governador governadora deputado deputada ministra senadora delegado
+    delegada técnico treinador presidente porta-voz secretário
+    sindaco governatore ministro premier portavoce segretario senatore deputato
+    premiér prezident prezidentka ministr ministryně starosta starostka mluvčí hejtman
+    poslanec senátor předseda předsedkyně trenér"""
 )
 #: words that make a name an organisation
 GROUP_WORDS = word_set(
