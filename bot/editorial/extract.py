@@ -15,6 +15,7 @@ from bot.editorial.language import guess_language
 from bot.editorial.model import ArticleData
 from bot.editorial.pagemeta import displayed_headline, primary_language, read_meta, same_words
 from bot.editorial.plaintext import split_text
+from bot.editorial.standfirst import without_headline
 from bot.editorial.text import clean_body, squash
 from bot.sources.feeds import FeedItem
 
@@ -44,7 +45,7 @@ def from_text(text: str, url: str = "") -> ArticleData:
     return ArticleData(
         title=title,
         url=url,
-        summary=body[0] if body else None,
+        summary=without_headline(body[0], title) if body else None,
         language=guess_language(joined),
         body=joined,
     )
@@ -103,8 +104,8 @@ def from_html(html: str, url: str = "", fallback: ArticleData | None = None) -> 
         data = document
     elif document is not None:
         data = document.as_dict()
-    title = displayed_headline(meta, squash(data.get("title") or ""))
-    summary = squash(data.get("description") or "") or None
+    title = displayed_headline(meta, squash(data.get("title") or ""), url)
+    summary = without_headline(squash(data.get("description") or ""), title)
     body = clean_body(data.get("text") or "")
     body = _drop_leading_furniture(body, title, summary)
     keywords = tuple(
@@ -153,10 +154,14 @@ def html_to_text(html: str) -> str:
 def from_item(item: FeedItem) -> ArticleData:
     """What the feed itself says of an article."""
     content = item.content or item.summary or ""
-    summary = html_to_text(item.summary) if item.summary else None
+    title = squash(item.title)
+    summary = without_headline(html_to_text(item.summary), title) if item.summary else None
     body = html_to_text(content)
+    first, _, rest = body.partition("\n\n")
+    if rest and same_words(first, title):
+        body = rest  # the feed's copy opens with the headline again
     return ArticleData(
-        title=squash(item.title),
+        title=title,
         url=item.url,
         canonical_url=item.canonical_url,
         summary=squash(summary) if summary else None,
