@@ -5,7 +5,8 @@ removed, surrounding quotation marks stripped, a trailing , . ; or : ignored. A 
 right when it equals the label's speaker or one of its aliases (case, a leading article and
 punctuation aside). A key quote is *verbatim* when each of its parts occurs in the page's
 visible text, and *complete* when a quotation mark stands right before its first part and
-right after its last. A hashtag is *grounded* when its letters stand in a row in the
+right after its last (or, for an excerpt, when its last sentence ends where it
+stops). A hashtag is *grounded* when its letters stand in a row in the
 article's headline, standfirst or body (spaces and punctuation aside: #NewYork in "New
 York"), or when it names a country of places.tsv whose words the article uses ("Japanese").
 """
@@ -81,10 +82,18 @@ def complete(quote: Quote, source: str) -> bool:
             break
     else:
         return False
+    if last.rstrip()[-1:] in ".!?…" and len(quote.pieces) == 1:
+        return True  # an excerpt: whole sentences from the quotation's start
     return any(
         source[m.end() :].lstrip()[:1] in CLOSING and source[m.end() :].lstrip()[:1] != ""
         for m in re.finditer(re.escape(last), source)
     )
+
+
+def same_quote(ours: str, label: str) -> bool:
+    """Our quote is the labelled one, or an excerpt of it: its first whole sentences."""
+    a, b = norm_quote(ours), norm_quote(label)
+    return a == b or (len(a) > 20 and b.startswith(a) and ours.rstrip()[-1:] in ".!?…")
 
 
 def _letters(text: str) -> str:

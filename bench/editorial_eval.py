@@ -23,6 +23,7 @@ from bench.editorial_checks import (
     grounded,
     norm_quote,
     norm_speaker,
+    same_quote,
     shouting,
     verbatim,
     visible_text,
@@ -130,13 +131,13 @@ def measure(cases: list[Case]) -> dict[str, tuple[int, int]]:
             add("labelled quotes found", text in ours)
             if text in ours:
                 add("speaker, all quotes", norm_speaker(ours[text].speaker or "") in _names(q))
-        best = {norm_quote(quotes[i]["text"]) for i in label["best_quote_candidates"]}
+        best = [quotes[i]["text"] for i in label["best_quote_candidates"]]
         if not best:
             add("no key quote where none is usable", key is None)
             continue
-        hit = by_text.get(norm_quote(key.text)) if key else None
+        hit = next((q for q in quotes if key and same_quote(key.text, q["text"])), None)
         add("quote chosen", hit is not None)
-        add("editor's pick", key is not None and norm_quote(key.text) in best)
+        add("editor's pick", key is not None and any(same_quote(key.text, b) for b in best))
         if key is not None and hit is not None:
             add("speaker", norm_speaker(key.speaker or "") in _names(hit))
     return {k: (v[0], v[1]) for k, v in m.items()}

@@ -32,7 +32,8 @@ TITLES = word_set(
     delegada técnico treinador presidente porta-voz secretário
     sindaco governatore ministro premier portavoce segretario senatore deputato
     premiér prezident prezidentka ministr ministryně starosta starostka mluvčí hejtman
-    poslanec senátor předseda předsedkyně trenér"""
+    poslanec senátor předseda předsedkyně trenér comandante capitán capitano entrenador
+    allenatore jugador giocatore jogador dirigente funcionario funcionário"""
 )
 #: words that make a name an organisation
 GROUP_WORDS = word_set(
@@ -120,7 +121,8 @@ def name_run(tokens: list[str]) -> list[str]:
 _TITLE_ENDINGS = tuple(
     word_set(
         """minister ministerin präsident präsidentin sprecher sprecherin meister meisterin
-        kanzler kanzlerin direktor direktorin"""
+        kanzler kanzlerin direktor direktorin chef chefin korrespondent korrespondentin
+        experte expertin wissenschaftler wissenschaftlerin"""
     )
 )
 
@@ -149,8 +151,14 @@ def _gender(tokens: list[str]) -> str | None:
     return None
 
 
-PREPOSITIONS = word_set("for of at from with in on by de du des von vom bei für")
-ARTICLES = word_set("the a an la le les l un une der die das ein eine el los")
+PREPOSITIONS = word_set(
+    """for of at from with in on by de du des von vom bei für en em ao à com para pelo pela
+    ante tras sobre durante nel nella alla con per su tra dopo dans avec pour sur lors au aux
+    im am auf aus mit nach gegenüber zum zur na ve při za ke od ze"""
+)
+ARTICLES = word_set("the a an la le les l un une der die das ein eine el los las o os as il lo gli")
+#: "the coach", "la ministra", "o comandante": a definite role names someone already met
+DEFINITE = word_set("the la le der die das el los las o os il lo gli")
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from bot.editorial.marks import Span
 from bot.editorial.names import (
     ARTICLES,
+    DEFINITE,
     PREPOSITIONS,
     PRONOUNS,
     Entity,
@@ -26,41 +27,26 @@ from bot.editorial.names import (
     build_index,
     clean_phrase,
     entity_for,
+    is_title,
     leading_name,
     name_run,
 )
-from bot.editorial.text import paragraphs, sentence_ends, word_set
+from bot.editorial.text import paragraphs, sentence_ends
+from bot.editorial.verbs import (
+    ACCORDING,
+    ADVERBS,
+    FR_PAST,
+    IT_PAST,
+    PARTICIPLES,
+    PT_ES_PAST,
+    VERBS,
+)
 
 MASK = "\u2592"
-_VERBS = word_set(
-    """said says say told tells added adds explained explains stated declared
-declares asked asks answered replied noted wrote writes argued argues insisted
-insists warned warns claimed admitted admits acknowledged acknowledges conceded
-concedes hinted suggested continued recalled recalls remarked observed announced
-announces confirmed confirms stressed stresses emphasised emphasized urged vowed predicted
-cautioned complained recounted posted tweeted testified pleaded shouted maintained maintains
-countered contended responded spoke
-déclare dit affirme explique ajoute indique souligne estime assure précise lance confie
-martèle reconnaît avertit prévient insiste raconte répond rappelle juge commente regrette
-dénonce
-sagte sagt erklärte erklärt betonte betont meinte meint warnte warnt kritisierte schrieb
-dijo afirmó aseguró explicó señaló declaró añadió agregó indicó disse afirmou declarou
-explicou"""
-)
-_FR_PAST = (
-    r"a\s+(?:déclaré|dit|affirmé|expliqué|ajouté|indiqué|souligné|estimé|assuré|précisé|"
-    r"lancé|confié|martelé|reconnu|averti|prévenu|insisté|raconté|répondu|rappelé|jugé|"
-    r"commenté|regretté|dénoncé)"
-)
-_IT_PAST = r"ha\s+(?:detto|dichiarato|spiegato|aggiunto|affermato|sottolineato)"
-_PARTICIPLES = (
-    r"saying|adding|telling|noting|warning|insisting|explaining|writing|arguing|claiming|"
-    r"stressing|urging|affirmant|expliquant|déclarant|ajoutant|soulignant"
-)
-_ACCORDING = r"according\s+to|selon|laut|según|secondo|segundo"
 _VERB_RE = re.compile(
-    rf"(?<![\w-])(?:(?P<acc>{_ACCORDING})|(?P<part>{_PARTICIPLES})|(?P<verb>{_FR_PAST}|{_IT_PAST}|"
-    + "|".join(sorted(_VERBS, key=len, reverse=True))
+    rf"(?<![\w-])(?:(?P<acc>{ACCORDING})|(?P<part>{PARTICIPLES})|(?P<verb>{FR_PAST}|{IT_PAST}|"
+    + f"{PT_ES_PAST}|"
+    + "|".join(sorted(VERBS, key=len, reverse=True))
     + r"|pointed\s+out|points\s+out))(?![\w])",
     re.IGNORECASE,
 )
@@ -74,7 +60,8 @@ _JA_VERB = re.compile(
 )
 _JA_TOPIC = re.compile(r"([^\s、。「」]{1,20}?)(?:は|が)、?[^。「」]*$")
 _DETERMINER = re.compile(
-    r"\b(?:the|a|an|his|her|its|their|our|my|your|these|those|this|le|la|les|un|une|der|die|das)\s+$",
+    r"\b(?:the|a|an|his|her|its|their|our|my|your|these|those|this|le|la|les|un|une|der|die|das"
+    r"|el|il|lo|o|os|los)\s+$",
     re.IGNORECASE,
 )
 _CHUNK_SPLIT = re.compile(r"[,;:]|\s[—–-]\s|\(|\)")
@@ -109,18 +96,22 @@ class _Reader:
     def mention(self, pos: int, entity: Entity, spoke: bool) -> None:
         self.mentions.append((pos, entity, spoke))
 
-    def resolve(self, tokens: list[str], pos: int) -> Entity | None:
+    def resolve(self, tokens: list[str], pos: int) -> Entity | None:  # noqa: PLR0911
         if len(tokens) == 1 and tokens[0].casefold() in PRONOUNS:
             return self._pronoun(PRONOUNS[tokens[0].casefold()], pos)
         entity = entity_for(tokens, self.names)
         if entity is None:
             return None
-        definite = tokens[0].casefold() in {"the", "la", "le", "der", "die", "das"}
+        definite = tokens[0].casefold() in DEFINITE
         if entity.kind != "person" and (definite or entity.kind == "bare"):
             head = tokens[-1].casefold()
             for _, earlier, _ in reversed(self.mentions):
                 if earlier.matches_head(head):
                     return earlier  # "the diplomat", "the president": someone already named
+            if definite and len(tokens) <= 3 and any(is_title(t) for t in tokens[1:]):
+                for _, earlier, _ in reversed(self.mentions):
+                    if earlier.kind == "person":
+                        return earlier  # "o comandante", "la premier": the person met last
         if entity.kind == "bare":
             return None
         if entity.kind == "person":
@@ -186,6 +177,8 @@ def _tokens_after(text: str, keep_of: bool = False) -> list[str]:
     preposition that starts a description ("said Jane Doe from the police")."""
     phrase = re.split(r"[,.;:!?()" + MASK + r"]|\s[—–]\s", text, maxsplit=1)[0]
     tokens = clean_phrase(phrase)
+    while tokens and tokens[0].casefold() in ADVERBS:
+        tokens.pop(0)  # "ha twittato poi la premier"
     stops = PREPOSITIONS - {"of", "de", "du", "des"} if keep_of else PREPOSITIONS
     if tokens and tokens[0].casefold() not in ARTICLES and leading_name(tokens):
         return leading_name(tokens)

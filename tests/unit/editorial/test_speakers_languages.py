@@ -1,0 +1,70 @@
+"""Attribution beyond English: the verb after the quote, the speaker after the verb, and a
+role resolved to the person named before. Sentences from the multilingual fixtures."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.editorial.quotes import find_quotes
+from bot.editorial.text import clean_body
+
+
+def _speakers(text: str) -> list[str | None]:
+    return [q.speaker for q in find_quotes(clean_body(text)) if len(q.text.split()) >= 6]
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        (
+            "“Pilar estaba gobernada por Cambiemos y nos encontramos con obras paralizadas, "
+            "sin financiación”, destacó Achával.",
+            "Achával",
+        ),
+        (
+            '"Ele era um dos líderes, mas resistiu à prisão. Esse grupo é antigo. Tem raiz há '
+            'cinco anos", declarou o delegado Odair Carneiro, do Draco.',
+            "Odair Carneiro",
+        ),
+        (
+            "„Naším zájmem je co nejrychlejší předání moci. Zatím nevíme, kdo má být ministr "
+            "financí,“ řekl Stanjura.",
+            "Stanjura",
+        ),
+        (
+            "«Pour certains d’entre eux on est très interrogatif», a ajouté Laurent Fabius.",
+            "Laurent Fabius",
+        ),
+        (
+            "«È molto emozionante, sono qui con una donna fantastica, la premier italiana», ha "
+            "detto Trump agli ospiti riuniti nel salone.",
+            "Trump",
+        ),
+        (
+            "»Der Zusammenbruch der SVB zeigt, dass es Mängel in der Regulierung gibt«, "
+            "erklärte der zuständige Fed-Vizechef Michael Barr in einem Brief.",
+            "Michael Barr",
+        ),
+    ],
+    ids=["es", "pt", "cs", "fr", "it", "de"],
+)
+def test_verb_after_the_quote_speaker_after_the_verb(text: str, speaker: str) -> None:
+    assert _speakers(text) == [speaker]
+
+
+def test_a_role_is_the_person_named_before() -> None:
+    text = (
+        "Após rechaçar um encontro, o técnico Tite declarou que errou.\n\n"
+        '"Em 2012 eu errei. Ele não era presidente, mas fui ao Instituto", falou Tite.\n\n'
+        '"Em 2012 eu fiz e errei. O protocolo e a situação são fatos de opinião pessoal", '
+        "acrescentou o comandante."
+    )
+    assert _speakers(text) == ["Tite", "Tite"]
+
+
+def test_a_person_named_inside_the_quotation_is_not_its_speaker() -> None:
+    text = (
+        "„Andrej Babiš nemá vyřešený střet zájmů a nová vláda musí schválit rozpočet,“ "
+        "řekl Stanjura."
+    )
+    assert _speakers(text) == ["Stanjura"]
