@@ -35,8 +35,12 @@ from bot.editorial.text import paragraphs, sentence_ends
 from bot.editorial.verbs import (
     ACCORDING,
     ADVERBS,
+    DE_SO,
+    FR_INVERSION,
     FR_PAST,
     IT_PAST,
+    JA_TOPIC,
+    JA_VERB,
     PARTICIPLES,
     PT_ES_PAST,
     VERBS,
@@ -50,15 +54,6 @@ _VERB_RE = re.compile(
     + r"|pointed\s+out|points\s+out))(?![\w])",
     re.IGNORECASE,
 )
-#: French inversion after a quote: « … », explique-t-il / a-t-elle ajouté / dit-il
-_FR_INVERSION = re.compile(r"^\s*,?\s*(?:a-t-|[\wéèêû]+-t-|[\wéèêû]+-)(il|elle)\b")
-#: German ", so Merkel" after a quote
-_DE_SO = re.compile(r"^\s*,\s*so\s+")
-#: Japanese: 「…」と述べた / と語った …; the speaker is the topic before the quote (…は)
-_JA_VERB = re.compile(
-    r"^\s*と[^。「」]{0,15}?(?:述べ|語っ|語り|話し|話す|説明|強調|指摘|明らかに|発言|言っ|言い|答え|訴え|書い|記し)"
-)
-_JA_TOPIC = re.compile(r"([^\s、。「」]{1,20}?)(?:は|が)、?[^。「」]*$")
 _DETERMINER = re.compile(
     r"\b(?:the|a|an|his|her|its|their|our|my|your|these|those|this|le|la|les|un|une|der|die|das"
     r"|el|il|lo|o|os|los)\s+$",
@@ -92,6 +87,8 @@ class _Reader:
         self.names = names
         self.mentions: list[tuple[int, Entity, bool]] = []  # (position, entity, spoke)
         self.people: dict[str, Entity] = {}
+        #: full names a sentence uses, where it uses them (not read for "he" and "she")
+        self.named: list[tuple[int, Entity, bool]] = []
 
     def mention(self, pos: int, entity: Entity, spoke: bool) -> None:
         self.mentions.append((pos, entity, spoke))
@@ -109,8 +106,9 @@ class _Reader:
                 if earlier.matches_head(head):
                     return earlier  # "the diplomat", "the president": someone already named
             if definite and len(tokens) <= 3 and any(is_title(t) for t in tokens[1:]):
-                for _, earlier, _ in reversed(self.mentions):
-                    if earlier.kind == "person":
+                met = sorted([*self.mentions, *self.named], key=lambda m: m[0])
+                for at, earlier, _ in reversed(met):
+                    if earlier.kind == "person" and at < pos:
                         return earlier  # "o comandante", "la premier": the person met last
         if entity.kind == "bare":
             return None
@@ -222,6 +220,7 @@ def attribute(body: str, spans: list[Span]) -> dict[int, Attribution]:
             entity = reader.resolve(lead, start)
             if entity is not None and entity.kind == "person":
                 reader.mention(start, entity, spoke=False)
+        _mention_names(reader, text, start)
         for match in _VERB_RE.finditer(text):
             pos = start + match.start()
             if _DETERMINER.search(text[: match.start()]):
@@ -235,13 +234,29 @@ def attribute(body: str, spans: list[Span]) -> dict[int, Attribution]:
                 clause = masked[start:pos]
                 cut = clause.rfind(MASK)
                 segment = clause[cut + 1 :]
-                entity = _subject(reader, segment, pos)
+                named_after = _tokens_after(after)
+                if segment.rstrip().endswith(",") and leading_name(named_after):
+                    # "…, sagt SWR-Korrespondent Matthias Zahn": verb, then its subject
+                    entity = reader.resolve(named_after, pos)
+                else:
+                    entity = _subject(reader, segment, pos)
                 if entity is None and not segment.strip(" ,"):
-                    entity = reader.resolve(_tokens_after(after), pos)
+                    entity = reader.resolve(named_after, pos)
             if entity is not None:
                 reader.mention(pos, entity, spoke=True)
             verbs.append(_Verb(pos, start + match.end(), entity))
     return _assign(body, masked, spans, sentences, verbs, reader)
+
+
+def _mention_names(reader: _Reader, text: str, start: int) -> None:
+    """Every full name a sentence uses, where it stands ("El primer ministro polaco, el
+    liberal Donald Tusk, anunció …"): the people a later role or "he" may mean."""
+    fulls = {f for forms in reader.names.full.values() for f in forms}
+    found = sorted((m.start(), f) for f in fulls for m in re.finditer(re.escape(f), text))
+    for at, full in found:
+        entity = reader.resolve(full.split(), start + at)
+        if entity is not None and entity.kind == "person":
+            reader.named.append((start + at, entity, False))
 
 
 def _participle_subject(reader: _Reader, clause: str, pos: int) -> Entity | None:
@@ -257,14 +272,14 @@ def _participle_subject(reader: _Reader, clause: str, pos: int) -> Entity | None
 def _special_after(reader: _Reader, body: str, masked: str, span: Span, end: int) -> Entity | None:
     """Attributions after a quote that are not a verb with a subject before it."""
     after = masked[span.close_at + 1 : end]
-    french = _FR_INVERSION.match(after)
+    french = FR_INVERSION.match(after)
     if french:
         return reader.resolve([french.group(1)], span.close_at)
-    if _DE_SO.match(after):
-        return reader.resolve(_tokens_after(_DE_SO.sub("", after)), span.close_at)
-    if _JA_VERB.match(after):
+    if DE_SO.match(after):
+        return reader.resolve(_tokens_after(DE_SO.sub("", after)), span.close_at)
+    if JA_VERB.match(after):
         sentence_start = masked.rfind("。", 0, span.open_at) + 1
-        topic = _JA_TOPIC.search(masked[sentence_start : span.open_at].rsplit("\n", maxsplit=1)[-1])
+        topic = JA_TOPIC.search(masked[sentence_start : span.open_at].rsplit("\n", maxsplit=1)[-1])
         if topic:
             entity = Entity(topic.group(1).lstrip("、"), "person")
             reader.mention(span.close_at, entity, spoke=True)
@@ -300,7 +315,20 @@ def _where(ranges: list[tuple[int, int]], pos: int) -> int:
     return -1
 
 
-def _assign(
+def _earlier_in(start: int, pos: int, verbs: list[_Verb], reader: _Reader) -> Entity | None:
+    """A quote opening its sentence mid-paragraph, with no speaker of its own: the speaker
+    of the last verb of saying before it in the paragraph ("…, sagt Matthias Zahn. „…“"),
+    else the last person the paragraph named before it ("Der Politikwissenschaftler Uwe Jun
+    stellt … aus. „…“")."""
+    said = [v.entity for v in verbs if start <= v.pos < pos and v.entity is not None]
+    if said:
+        return said[-1]
+    met = sorted([*reader.mentions, *reader.named], key=lambda m: m[0])
+    named = [e for at, e, _ in met if start <= at < pos and e.kind == "person"]
+    return named[-1] if named else None
+
+
+def _assign(  # noqa: PLR0912
     body: str,
     masked: str,
     spans: list[Span],
@@ -357,6 +385,8 @@ def _assign(
         if entity is None and not before.strip(" :—–-" + MASK):
             kind = "inherited"
             entity = previous.get(para)
+            if entity is None and para >= 0 and span.open_at > paras[para][0]:
+                entity = _earlier_in(paras[para][0], span.open_at, verbs, reader)
             if entity is None and para > 0 and span.open_at == paras[para][0]:
                 earlier = last.get(para - 1) or named.get(para - 1)
                 entity = earlier[1] if earlier else None

@@ -7,6 +7,8 @@ presidente; „…“ řekl Stanjura).
 
 from __future__ import annotations
 
+import re
+
 from bot.editorial.text import word_set
 
 VERBS = word_set(
@@ -58,3 +60,13 @@ ADVERBS = word_set(
     """then later also again still poi anche ancora ensuite aussi encore dann auch noch
     luego también además después depois também ainda então pak také ještě"""
 )
+
+#: French inversion after a quote: « … », explique-t-il / a-t-elle ajouté / dit-il
+FR_INVERSION = re.compile(r"^\s*,?\s*(?:a-t-|[\wéèêû]+-t-|[\wéèêû]+-)(il|elle)\b")
+#: German ", so Merkel" after a quote
+DE_SO = re.compile(r"^\s*,\s*so\s+")
+#: Japanese: 「…」と述べた / と語った …; the speaker is the topic before the quote (…は)
+JA_VERB = re.compile(
+    r"^\s*と[^。「」]{0,15}?(?:述べ|語っ|語り|話し|話す|説明|強調|指摘|明らかに|発言|言っ|言い|答え|訴え|書い|記し)"
+)
+JA_TOPIC = re.compile(r"([^\s、。「」]{1,20}?)(?:は|が)、?[^。「」]*$")

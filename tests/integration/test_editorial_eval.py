@@ -13,6 +13,8 @@ from bench.editorial_eval import evaluate
 ROWS = evaluate()
 REACHED = {
     "title",
+    "hashtags on posts",
+    "hashtags grounded",
     "verbatim",
     "invented",
     "no key quote where none is usable",

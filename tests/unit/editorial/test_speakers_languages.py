@@ -68,3 +68,21 @@ def test_a_person_named_inside_the_quotation_is_not_its_speaker() -> None:
         "řekl Stanjura."
     )
     assert _speakers(text) == ["Stanjura"]
+
+
+def test_a_quote_after_an_attributed_sentence_in_its_paragraph_takes_that_speaker() -> None:
+    text = (
+        "Es sei erschreckend, wie ahnungslos die Landesregierung war, sagt "
+        "SWR-Landeskorrespondent Matthias Zahn. „Dreyer will in der Flutnacht nichts von den "
+        "dramatischen Entwicklungen gewusst haben. Sie verließ sich allein auf ihre Minister.“"
+    )
+    assert _speakers(text) == ["Matthias Zahn"]
+
+
+def test_a_role_is_the_person_named_mid_sentence_before() -> None:
+    text = (
+        "El primer ministro polaco, el liberal de centroderecha Donald Tusk, anunció el pasado "
+        "sábado que suspendía el derecho al asilo. “Nuestro derecho y nuestro deber es proteger "
+        "la frontera polaca y europea”, dijo el jefe de Gobierno polaco."
+    )
+    assert _speakers(text) == ["Donald Tusk"]
