@@ -187,7 +187,9 @@ def entity_for(tokens: list[str], names: NameIndex) -> Entity | None:  # noqa: P
     if len(run) == 1 and _bare(run[0]) in names.lower and _bare(run[0]) not in GROUP_WORDS:
         run = []  # "Officials said": a common noun at the start of a sentence
     if run:
-        name = [t for t in _person_name(run) if _bare(t) not in ARTICLES]
+        name = _person_name(run)
+        while name and _bare(name[0]) in ARTICLES:
+            name = name[1:]  # "The Guardian" aside, an article opens no name; "von der" stays
         if not name:
             return None
         if {_bare(t) for t in name} & GROUP_WORDS:

@@ -18,9 +18,7 @@ from dataclasses import dataclass
 
 from bot.editorial.marks import Span
 from bot.editorial.names import (
-    ARTICLES,
     DEFINITE,
-    PREPOSITIONS,
     PRONOUNS,
     Entity,
     NameIndex,
@@ -31,10 +29,10 @@ from bot.editorial.names import (
     leading_name,
     name_run,
 )
+from bot.editorial.phrases import MASK, opening_name, tokens_after
 from bot.editorial.text import paragraphs, sentence_ends
 from bot.editorial.verbs import (
     ACCORDING,
-    ADVERBS,
     DE_SO,
     FR_INVERSION,
     FR_PAST,
@@ -46,7 +44,6 @@ from bot.editorial.verbs import (
     VERBS,
 )
 
-MASK = "\u2592"
 _VERB_RE = re.compile(
     rf"(?<![\w-])(?:(?P<acc>{ACCORDING})|(?P<part>{PARTICIPLES})|(?P<verb>{FR_PAST}|{IT_PAST}|"
     + f"{PT_ES_PAST}|"
@@ -170,22 +167,6 @@ def _sentences(masked: str, extra_ends: set[int]) -> list[tuple[int, int]]:
     return found
 
 
-def _tokens_after(text: str, keep_of: bool = False) -> list[str]:
-    """The noun phrase after an inverted verb or "according to": up to punctuation or a
-    preposition that starts a description ("said Jane Doe from the police")."""
-    phrase = re.split(r"[,.;:!?()" + MASK + r"]|\s[—–]\s", text, maxsplit=1)[0]
-    tokens = clean_phrase(phrase)
-    while tokens and tokens[0].casefold() in ADVERBS:
-        tokens.pop(0)  # "ha twittato poi la premier"
-    stops = PREPOSITIONS - {"of", "de", "du", "des"} if keep_of else PREPOSITIONS
-    if tokens and tokens[0].casefold() not in ARTICLES and leading_name(tokens):
-        return leading_name(tokens)
-    for i, token in enumerate(tokens):
-        if i and token.casefold() in stops:
-            return tokens[:i]
-    return [] if tokens and tokens[0].casefold() in PREPOSITIONS else tokens
-
-
 def _subject(reader: _Reader, segment: str, pos: int) -> Entity | None:
     """The subject of a verb: the phrase right before it, preferring a name in apposition
     ("Ajmi Lourimi, a member of …, said") and skipping relative clauses."""
@@ -215,7 +196,7 @@ def attribute(body: str, spans: list[Span]) -> dict[int, Attribution]:
     verbs: list[_Verb] = []
     for start, end in sentences:
         text = masked[start:end]
-        lead = _leading_name(text)
+        lead = opening_name(text)
         if lead:
             entity = reader.resolve(lead, start)
             if entity is not None and entity.kind == "person":
@@ -227,14 +208,14 @@ def attribute(body: str, spans: list[Span]) -> dict[int, Attribution]:
                 continue  # "the notes", "his say": a noun, not a verb
             after = masked[start + match.end() : end]
             if match.group("acc"):
-                entity = reader.resolve(_tokens_after(after, keep_of=True), pos)
+                entity = reader.resolve(tokens_after(after, keep_of=True), pos)
             elif match.group("part"):
                 entity = _participle_subject(reader, masked[start:pos], pos)
             else:
                 clause = masked[start:pos]
                 cut = clause.rfind(MASK)
                 segment = clause[cut + 1 :]
-                named_after = _tokens_after(after)
+                named_after = tokens_after(after)
                 if segment.rstrip().endswith(",") and leading_name(named_after):
                     # "…, sagt SWR-Korrespondent Matthias Zahn": verb, then its subject
                     entity = reader.resolve(named_after, pos)
@@ -276,7 +257,7 @@ def _special_after(reader: _Reader, body: str, masked: str, span: Span, end: int
     if french:
         return reader.resolve([french.group(1)], span.close_at)
     if DE_SO.match(after):
-        return reader.resolve(_tokens_after(DE_SO.sub("", after)), span.close_at)
+        return reader.resolve(tokens_after(DE_SO.sub("", after)), span.close_at)
     if JA_VERB.match(after):
         sentence_start = masked.rfind("。", 0, span.open_at) + 1
         topic = JA_TOPIC.search(masked[sentence_start : span.open_at].rsplit("\n", maxsplit=1)[-1])
@@ -285,27 +266,6 @@ def _special_after(reader: _Reader, body: str, masked: str, span: Span, end: int
             reader.mention(span.close_at, entity, spoke=True)
             return entity
     return None
-
-
-def _leading_name(text: str) -> list[str]:
-    """A sentence that opens with a name ("Fiona Parry issued a plea", "Mrs Helen Park, the
-    head teacher, spoke", "The minister, Pedro Alves, defended"): the name, which a later
-    "she" or an unattributed quote paragraph may refer to."""
-    if MASK in text[:80]:
-        return []
-    chunks = [c.split() for c in text.split(",")[:3]]
-    for i, tokens in enumerate(chunks[:2]):
-        run: list[str] = []
-        for token in tokens[:6]:
-            if not token[:1].isupper():
-                break
-            run.append(token)
-        whole = len(run) == len(tokens)
-        if run and run[0].casefold() in ARTICLES:
-            continue  # "The Quad summit …": a thing, not a person
-        if len(run) >= 2 and (not whole or len(chunks) > i + 1):
-            return run
-    return []
 
 
 def _where(ranges: list[tuple[int, int]], pos: int) -> int:

@@ -13,6 +13,8 @@ from bench.editorial_eval import evaluate
 ROWS = evaluate()
 REACHED = {
     "title",
+    "quote chosen",
+    "editor's pick",
     "hashtags on posts",
     "hashtags grounded",
     "verbatim",

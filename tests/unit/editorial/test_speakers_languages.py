@@ -42,7 +42,8 @@ def _speakers(text: str) -> list[str | None]:
         ),
         (
             "»Der Zusammenbruch der SVB zeigt, dass es Mängel in der Regulierung gibt«, "
-            "erklärte der zuständige Fed-Vizechef Michael Barr in einem Brief.",
+            "erklärte der für die Bankenaufsicht zuständige Fed-Vizechef Michael Barr in einem "
+            "Brief.",
             "Michael Barr",
         ),
     ],
@@ -86,3 +87,18 @@ def test_a_role_is_the_person_named_mid_sentence_before() -> None:
         "la frontera polaca y europea”, dijo el jefe de Gobierno polaco."
     )
     assert _speakers(text) == ["Donald Tusk"]
+
+
+def test_a_name_after_a_place_written_on() -> None:
+    text = (
+        "„Stali se excelentním týmem. Jsou skvělí ve všech částech hřiště,“ píše na Twitter "
+        "Gary Lineker."
+    )
+    assert _speakers(text) == ["Gary Lineker"]
+
+
+def test_von_der_stays_in_the_name() -> None:
+    text = (
+        "“Este es un conjunto de soluciones europeas para un desafío europeo”, dice Von der Leyen."
+    )
+    assert _speakers(text) == ["Von der Leyen"]
