@@ -267,6 +267,6 @@ def leading_name(tokens: list[str]) -> list[str]:
             out.append(token)
             continue
         break
-    while out and not is_cap(out[-1]):
-        out.pop()
+    while out and (not is_cap(out[-1]) or is_title(out[-1])):
+        out.pop()  # "Walter Artibani Segretario generale": the title after the name goes
     return out if any(is_cap(t) and not is_title(t) for t in out) else []

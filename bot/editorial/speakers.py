@@ -275,6 +275,19 @@ def _where(ranges: list[tuple[int, int]], pos: int) -> int:
     return -1
 
 
+_INCISE = re.compile(r"\s[-–—]\s+([^-–—]{3,80}?)\s+[-–—]\s")
+
+
+def _incise(reader: _Reader, body: str, span: Span) -> Entity | None:
+    """The attribution inside the marks, between dashes: «Non si va al lavoro … - commenta
+    Walter Artibani - Questa alterazione …»."""
+    inside = _INCISE.search(body[span.open_at + 1 : span.close_at])
+    verb = _VERB_RE.match(inside.group(1)) if inside else None
+    if inside is None or verb is None:
+        return None
+    return reader.resolve(tokens_after(inside.group(1)[verb.end() :]), span.open_at)
+
+
 def _earlier_in(start: int, pos: int, verbs: list[_Verb], reader: _Reader) -> Entity | None:
     """A quote opening its sentence mid-paragraph, with no speaker of its own: the speaker
     of the last verb of saying before it in the paragraph ("…, sagt Matthias Zahn. „…“"),
@@ -341,6 +354,8 @@ def _assign(  # noqa: PLR0912
             entity = _special_after(reader, body, masked, span, limit)
         if entity is None and leading:
             entity = leading[-1].entity
+        if entity is None:
+            entity = _incise(reader, body, span)
         para = _where(paras, span.open_at)
         if entity is None and not before.strip(" :—–-" + MASK):
             kind = "inherited"

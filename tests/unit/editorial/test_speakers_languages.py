@@ -102,3 +102,27 @@ def test_von_der_stays_in_the_name() -> None:
         "“Este es un conjunto de soluciones europeas para un desafío europeo”, dice Von der Leyen."
     )
     assert _speakers(text) == ["Von der Leyen"]
+
+
+def test_an_attribution_between_dashes_inside_the_marks() -> None:
+    text = (
+        "«Non si va al lavoro, non si va in palestra - commenta Walter Artibani Segretario "
+        "generale della Società italiana di urologia - Questa alterazione dei ritmi va "
+        "mitigata il più possibile».\n\n"
+        "«Consistono nel contrarre i muscoli del pavimento pelvico - spiega Artibani - "
+        "tenendoli in tensione per qualche momento e poi rilassandoli»."
+    )
+    # the second names him as the incise does: the full name stood inside a quotation
+    assert _speakers(text) == ["Walter Artibani", "Artibani"]
+
+
+def test_a_quotation_over_paragraphs_with_straight_marks_is_one() -> None:
+    text = (
+        '"We will rebuild the bridge before winter and we will do it with local firms," the '
+        "mayor, Jane Doe, said.\n\n"
+        '"The first part of the work starts on Monday and the council has the money.\n\n'
+        '"Nobody in this town will wait another year for a crossing that works."'
+    )
+    quotes = find_quotes(clean_body(text))
+    assert len(quotes) == 2
+    assert len(quotes[1].parts) == 2 and quotes[1].speaker == "Jane Doe"
