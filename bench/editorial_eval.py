@@ -1,86 +1,46 @@
 """Editorial quality on real articles and feeds: ``python -m bench.editorial_eval``.
 
 Runs the real entry points (``articles_from_source`` → ``Editor.draft``) over the labelled
-fixtures in ``../shared/fixtures`` (labels.json: articles with every quotation labelled;
-feeds.json: real feeds, drafted from the feed's own text) and prints one table. Quotes are
-compared as the fixtures' README says: whitespace collapsed, soft hyphens removed,
-surrounding quotation marks stripped, a trailing , . ; or : ignored. A speaker is right when
-it equals the label's speaker or one of its aliases (case, a leading article and
-punctuation aside).
-
-Checks made against the page itself, not against our own extraction: a key quote is
-*verbatim* when each of its parts occurs in the page's visible text, and *complete* when a
-quotation mark stands right before its first part and right after its last.
+fixtures: the shared set (``labels.json`` and ``feeds.json`` where ``tests/paths.py``
+points) and the multilingual set in this repository (``tests/data/fixtures/
+labels-multilingual.json``: Spanish, Portuguese, German, French, Czech and Italian pages
+from open-source extraction test suites). Prints the overall table, then one line per
+language. How quotes, speakers and hashtags are judged: ``bench/editorial_checks.py``.
 """
 
 from __future__ import annotations
 
-import html
 import json
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import lxml.html
-
+from bench.editorial_checks import (
+    complete,
+    generic,
+    grounded,
+    norm_quote,
+    norm_speaker,
+    same_quote,
+    shouting,
+    verbatim,
+    visible_text,
+)
 from bot.channels.registry import FORMATS
 from bot.editorial.compose import Editor
-from bot.editorial.model import Draft, Quote
+from bot.editorial.model import Draft
 from bot.http import make_client
 from bot.sources.articles import articles_from_source
+from tests.paths import FIXTURES as SHARED_FIXTURES
+from tests.paths import REPO
 
-SHARED = Path(os.environ.get("NEWSBOT_SHARED") or Path(__file__).resolve().parents[2] / "shared")
-if not (SHARED / "fixtures").is_dir():
-    SHARED = Path("/work/shared")
-FIXTURES = SHARED / "fixtures"
-OPENING = "“\"‘'«»„‚‹›「『"
-CLOSING = "”\"’'»«“‘›‹」』"
+# the worktree layout of the development machine keeps the shared folder elsewhere
+FIXTURES = SHARED_FIXTURES if SHARED_FIXTURES.is_dir() else Path("/work/shared/fixtures")
+MULTILINGUAL = REPO / "tests" / "data" / "fixtures"
 PAGE_LIMIT = 10 * 1024 * 1024
-
-
-def norm_quote(text: str) -> str:
-    text = re.sub(r"\s+", " ", text.replace("\u00ad", "")).strip()
-    text = text.strip(OPENING + CLOSING + " ")
-    return text[:-1] if text[-1:] in ",.;:" else text
-
-
-def norm_speaker(name: str) -> str:
-    words = re.findall(r"[^\W_]+", name.casefold().replace("’", "'"))
-    while words and words[0] in {"the", "a", "an", "le", "la", "les", "l"}:
-        words.pop(0)
-    return " ".join(words)
-
-
-def visible_text(path: Path) -> str:
-    raw = path.read_bytes().decode("utf-8", "replace")
-    if path.suffix.lower() in (".html", ".htm"):
-        doc = lxml.html.document_fromstring(raw)
-        for node in doc.xpath("//script|//style|//noscript"):
-            node.drop_tree()
-        raw = html.unescape(doc.text_content())
-    return re.sub(r"\s+", " ", raw.replace("\u00ad", ""))
-
-
-def verbatim(quote: Quote, source: str) -> bool:
-    return all(re.sub(r"\s+", " ", part) in source for part in quote.pieces)
-
-
-def complete(quote: Quote, source: str) -> bool:
-    first = re.sub(r"\s+", " ", quote.pieces[0])
-    last = re.sub(r"\s+", " ", quote.pieces[-1])
-    for match in re.finditer(re.escape(first), source):
-        before = source[: match.start()].rstrip()[-1:]
-        if before and before in OPENING:
-            break
-    else:
-        return False
-    return any(
-        source[m.end() :].lstrip()[:1] in CLOSING and source[m.end() :].lstrip()[:1] != ""
-        for m in re.finditer(re.escape(last), source)
-    )
+CHANNELS = ("x", "whatsapp")
 
 
 @dataclass
@@ -88,21 +48,32 @@ class Case:
     label: dict[str, Any] | None
     draft: Draft
     source: str
+    language: str
+
+
+def _labelled(folder: Path, name: str) -> Iterator[tuple[dict[str, Any], Path]]:
+    path = folder / name
+    if path.is_file():
+        for label in json.loads(path.read_text(encoding="utf-8")):
+            yield label, (folder / label["file"]).resolve()
 
 
 def _drafts(editor: Editor) -> Iterator[Case]:
-    labels = json.loads((FIXTURES / "labels.json").read_text(encoding="utf-8"))
     feeds = json.loads((FIXTURES / "feeds.json").read_text(encoding="utf-8"))
+    labelled = [
+        *_labelled(FIXTURES, "labels.json"),
+        *_labelled(MULTILINGUAL, "labels-multilingual.json"),
+    ]
     with make_client() as client:
-        for label in labels:
-            path = (FIXTURES / label["file"]).resolve()
+        for label, path in labelled:
             (article,) = articles_from_source(str(path), client, "never", PAGE_LIMIT)
-            yield Case(label, editor.draft(article, ["x", "whatsapp"]), visible_text(path))
+            draft = editor.draft(article, list(CHANNELS))
+            yield Case(label, draft, visible_text(path), label["language"])
         for feed in feeds:
             path = (FIXTURES / feed["file"]).resolve()
             for article in articles_from_source(str(path), client, "never", PAGE_LIMIT):
                 source = re.sub(r"\s+", " ", article.body)
-                yield Case(None, editor.draft(article, ["x", "whatsapp"]), source)
+                yield Case(None, editor.draft(article, list(CHANNELS)), source, "feeds")
 
 
 def _row(name: str, value: float, unit: str, target: str | None, ok: bool | None) -> dict[str, Any]:
@@ -121,122 +92,164 @@ def _share(hits: int, total: int) -> float:
     return 100.0 * hits / total if total else 100.0
 
 
+def _names(quote: dict[str, Any]) -> set[str]:
+    return {norm_speaker(n) for n in [quote["speaker"], *quote.get("speaker_aliases", [])]}
+
+
+def measure(cases: list[Case]) -> dict[str, tuple[int, int]]:
+    """Each metric as (hits, total) over ``cases``."""
+    m: dict[str, list[int]] = {}
+
+    def add(name: str, hit: bool, total: int = 1) -> None:
+        pair = m.setdefault(name, [0, 0])
+        pair[0] += int(hit)
+        pair[1] += total
+
+    for case in cases:
+        draft, label = case.draft, case.label
+        key = draft.key_quote
+        if key is not None:
+            ok = verbatim(key, case.source)
+            add("verbatim", ok and complete(key, case.source))
+            add("invented", not ok)
+        ground = f"{draft.article.title}\n{draft.article.summary or ''}\n{draft.article.body}"
+        for post in draft.posts:
+            add("hashtags on posts", bool(post.hashtags))
+            for tag in post.hashtags:
+                add("hashtags grounded", grounded(tag, ground))
+                add("hashtags generic or shouting", generic(tag) or shouting(tag))
+            m.setdefault("hashtags per post", [0, 0])
+            m["hashtags per post"][0] += len(post.hashtags)
+            m["hashtags per post"][1] += 1
+        if label is None:
+            continue
+        title = re.sub(r"\s+", " ", draft.article.title).strip()
+        add("title", title in {label["title"], *label.get("title_alternatives", [])})
+        quotes = label["quotes"]
+        by_text = {norm_quote(q["text"]): q for q in quotes}
+        ours = {norm_quote(q.text): q for q in draft.quotes}
+        for text, q in by_text.items():
+            add("labelled quotes found", text in ours)
+            if text in ours:
+                add("speaker, all quotes", norm_speaker(ours[text].speaker or "") in _names(q))
+        best = [quotes[i]["text"] for i in label["best_quote_candidates"]]
+        if not best:
+            add("no key quote where none is usable", key is None)
+            continue
+        hit = next((q for q in quotes if key and same_quote(key.text, q["text"])), None)
+        add("quote chosen", hit is not None)
+        add("editor's pick", key is not None and any(same_quote(key.text, b) for b in best))
+        if key is not None and hit is not None:
+            add("speaker", norm_speaker(key.speaker or "") in _names(hit))
+    return {k: (v[0], v[1]) for k, v in m.items()}
+
+
+#: metric → (target as printed, test on the share or count)
+TARGETS: dict[str, tuple[str, Any]] = {
+    "title": (">= 95", lambda v: v >= 95),
+    "quote chosen": (">= 95", lambda v: v >= 95),
+    "editor's pick": (">= 80", lambda v: v >= 80),
+    "speaker": (">= 95", lambda v: v >= 95),
+    "hashtags on posts": (">= 95", lambda v: v >= 95),
+    "hashtags grounded": ("100", lambda v: v >= 100),
+    "verbatim": ("100", lambda v: v >= 100),
+    "invented": ("0", lambda v: v == 0),
+    "no key quote where none is usable": ("100", lambda v: v >= 100),
+}
+COLUMNS = [
+    "title",
+    "quote chosen",
+    "editor's pick",
+    "speaker",
+    "speaker, all quotes",
+    "labelled quotes found",
+    "no key quote where none is usable",
+    "hashtags on posts",
+    "hashtags per post",
+    "hashtags grounded",
+    "hashtags generic or shouting",
+    "verbatim",
+    "invented",
+]
+
+
+def _value(name: str, hits: int, total: int) -> tuple[float, str]:
+    if name == "invented":
+        return float(hits), "count"
+    if name == "hashtags per post":
+        return round(hits / total, 2) if total else 0.0, "count"
+    return _share(hits, total), "%"
+
+
 def evaluate() -> list[dict[str, Any]]:
     cases = list(_drafts(Editor(FORMATS, {"x": 2, "whatsapp": 3})))
-    labelled = [c for c in cases if c.label is not None]
-    titles = sum(
-        re.sub(r"\s+", " ", c.draft.article.title).strip()
-        in {c.label["title"], *c.label.get("title_alternatives", [])}
-        for c in labelled
-        if c.label
-    )
-    keyed = [c for c in cases if c.draft.key_quote is not None]
-    verbatim_ok = [c for c in keyed if c.draft.key_quote and verbatim(c.draft.key_quote, c.source)]
-    complete_ok = [
-        c for c in verbatim_ok if c.draft.key_quote and complete(c.draft.key_quote, c.source)
-    ]
-    matched = best = speaker_ok = labelled_keys = 0
-    found = speakers_right = total_quotes = 0
-    for case in labelled:
-        assert case.label is not None
-        quotes = case.label["quotes"]
-        by_text = {norm_quote(q["text"]): q for q in quotes}
-        best_texts = {norm_quote(quotes[i]["text"]) for i in case.label["best_quote_candidates"]}
-        ours = {norm_quote(q.text): q for q in case.draft.quotes}
-        for text, q in by_text.items():
-            total_quotes += 1
-            if text in ours:
-                found += 1
-                names = {norm_speaker(n) for n in [q["speaker"], *q.get("speaker_aliases", [])]}
-                speakers_right += norm_speaker(ours[text].speaker or "") in names
-        key = case.draft.key_quote
-        if key is None:
+    rows = []
+    overall = measure(cases)
+    for name in COLUMNS:
+        if name not in overall:
             continue
-        labelled_keys += 1
-        hit = by_text.get(norm_quote(key.text))
-        matched += hit is not None
-        best += norm_quote(key.text) in best_texts
-        if hit is not None:
-            names = {norm_speaker(n) for n in [hit["speaker"], *hit.get("speaker_aliases", [])]}
-            speaker_ok += norm_speaker(key.speaker or "") in names
-    no_quote = [c for c in labelled if c.label and not c.label["best_quote_candidates"]]
-    no_quote_ok = sum(c.draft.key_quote is None for c in no_quote)
-    posts = {
-        ch: [p for c in cases for p in c.draft.posts if p.channel == ch] for ch in ("x", "whatsapp")
-    }
-    invented = len(keyed) - len(verbatim_ok)
-    return [
-        _row(
-            "title accuracy",
-            _share(titles, len(labelled)),
-            "%",
-            ">= 95",
-            _share(titles, len(labelled)) >= 95,
-        ),
-        _row(
-            "key quotes verbatim and complete",
-            _share(len(complete_ok), len(keyed)),
-            "%",
-            "100",
-            len(complete_ok) == len(keyed),
-        ),
-        _row("invented key quotes", invented, "count", "0", invented == 0),
-        _row("key quote matches a labelled quote", _share(matched, labelled_keys), "%", None, None),
-        _row(
-            "key quote is a labelled best candidate", _share(best, labelled_keys), "%", None, None
-        ),
-        _row(
-            "key quote speaker accuracy",
-            _share(speaker_ok, matched),
-            "%",
-            ">= 80",
-            _share(speaker_ok, matched) >= 80,
-        ),
-        _row(
-            "speaker accuracy, all labelled quotes found",
-            _share(speakers_right, found),
-            "%",
-            ">= 80",
-            _share(speakers_right, found) >= 80,
-        ),
-        _row("labelled quotes found", _share(found, total_quotes), "%", None, None),
-        _row(
-            "no key quote where none is usable",
-            _share(no_quote_ok, len(no_quote)),
-            "%",
-            "100",
-            no_quote_ok == len(no_quote),
-        ),
-        _row(
-            "X posts that fit",
-            _share(sum(p.fits for p in posts["x"]), len(posts["x"])),
-            "%",
-            "100",
-            all(p.fits for p in posts["x"]),
-        ),
-        _row(
-            "WhatsApp posts that fit",
-            _share(sum(p.fits for p in posts["whatsapp"]), len(posts["whatsapp"])),
-            "%",
-            "100",
-            all(p.fits for p in posts["whatsapp"]),
-        ),
-        _row("articles drafted (labelled + feed items)", len(cases), "count", None, None),
-    ]
+        value, unit = _value(name, *overall[name])
+        target, test = TARGETS.get(name, (None, None))
+        rows.append(_row(name, value, unit, target, test(value) if test else None))
+    for ch in CHANNELS:
+        posts = [p for c in cases for p in c.draft.posts if p.channel == ch]
+        share = _share(sum(p.fits for p in posts), len(posts))
+        rows.append(_row(f"{ch} posts that fit", share, "%", "100", share >= 100))
+    rows.append(_row("articles drafted (labelled + feed items)", len(cases), "count", None, None))
+    for lang in sorted({c.language for c in cases}):
+        for name, (hits, total) in measure([c for c in cases if c.language == lang]).items():
+            value, unit = _value(name, hits, total)
+            rows.append(_row(f"{lang}: {name}", value, unit, None, None))
+    return rows
 
 
 def table(rows: list[dict[str, Any]]) -> str:
     lines = [f"{'metric':46} {'value':>9}  {'target':>7}  pass"]
     for r in rows:
+        if ": " in r["name"]:
+            continue
         value = f"{r['value']}{' %' if r['unit'] == '%' else ''}"
         ok = "" if r["pass"] is None else ("yes" if r["pass"] else "NO")
         lines.append(f"{r['name']:46} {value:>9}  {r['target'] or '':>7}  {ok}")
     return "\n".join(lines)
 
 
+SHORT = {
+    "title": "title",
+    "quote chosen": "quote",
+    "editor's pick": "pick",
+    "speaker": "speaker",
+    "speaker, all quotes": "spk all",
+    "labelled quotes found": "found",
+    "no key quote where none is usable": "none ok",
+    "hashtags on posts": "#on",
+    "hashtags per post": "#/post",
+    "hashtags grounded": "#grnd",
+    "hashtags generic or shouting": "#bad",
+    "verbatim": "verb",
+    "invented": "inv",
+}
+
+
+def language_table(rows: list[dict[str, Any]]) -> str:
+    """One line per language: the per-language rows of ``evaluate`` side by side."""
+    cells: dict[str, dict[str, str]] = {}
+    for r in rows:
+        if ": " in r["name"]:
+            lang, name = r["name"].split(": ", 1)
+            cells.setdefault(lang, {})[name] = str(r["value"])
+    head = f"{'lang':6}" + "".join(f"{SHORT[c]:>8}" for c in COLUMNS)
+    lines = [head]
+    for lang, values in cells.items():
+        lines.append(f"{lang:6}" + "".join(f"{values.get(c, '-'):>8}" for c in COLUMNS))
+    return "\n".join(lines)
+
+
 def main() -> int:
     rows = evaluate()
     print(table(rows))
+    print()
+    print(language_table(rows))
     return 0 if all(r["pass"] is not False for r in rows) else 1
 
 

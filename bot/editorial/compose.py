@@ -57,6 +57,8 @@ class Editor:
             self.hashtag_map,
             keywords=article.keywords,
             text=f"{article.title}\n{article.summary or ''}",
+            body=article.body or "",
+            language=article.language,
         )
 
     def post(

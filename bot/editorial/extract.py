@@ -15,6 +15,7 @@ from bot.editorial.language import guess_language
 from bot.editorial.model import ArticleData
 from bot.editorial.pagemeta import displayed_headline, primary_language, read_meta, same_words
 from bot.editorial.plaintext import split_text
+from bot.editorial.standfirst import without_headline
 from bot.editorial.text import clean_body, squash
 
 #: values that metadata puts in the author field that name nobody
@@ -43,7 +44,7 @@ def from_text(text: str, url: str = "") -> ArticleData:
     return ArticleData(
         title=title,
         url=url,
-        summary=body[0] if body else None,
+        summary=without_headline(body[0], title) if body else None,
         language=guess_language(joined),
         body=joined,
     )
@@ -102,8 +103,8 @@ def from_html(html: str, url: str = "", fallback: ArticleData | None = None) -> 
         data = document
     elif document is not None:
         data = document.as_dict()
-    title = displayed_headline(meta, squash(data.get("title") or ""))
-    summary = squash(data.get("description") or "") or None
+    title = displayed_headline(meta, squash(data.get("title") or ""), url)
+    summary = without_headline(squash(data.get("description") or ""), title)
     body = clean_body(data.get("text") or "")
     body = _drop_leading_furniture(body, title, summary)
     keywords = tuple(

@@ -25,7 +25,15 @@ TITLES = word_set(
     foreign interior defence defense finance health justice home state press editor
     m. mme mme. mlle monsieur madame président présidente ministre premier première député
     sénateur maire porte-parole herr frau bundeskanzler kanzler kanzlerin minister
-    ministerpräsident bundespräsident sprecher sprecherin señor señora presidente ministro"""
+    ministerpräsident bundespräsident sprecher sprecherin señor señora presidente ministro
+    pm ministra presidenta intendente alcalde alcaldesa portavoz jefe jefa secretario
+    secretaria senador senadora diputado diputada gobernador gobernadora juez jueza
+    prefeito prefeita governador governadora deputado deputada ministra senadora delegado
+    delegada técnico treinador presidente porta-voz secretário
+    sindaco governatore ministro premier portavoce segretario senatore deputato
+    premiér prezident prezidentka ministr ministryně starosta starostka mluvčí hejtman
+    poslanec senátor předseda předsedkyně trenér comandante capitán capitano entrenador
+    allenatore jugador giocatore jogador dirigente funcionario funcionário"""
 )
 #: words that make a name an organisation
 GROUP_WORDS = word_set(
@@ -113,7 +121,8 @@ def name_run(tokens: list[str]) -> list[str]:
 _TITLE_ENDINGS = tuple(
     word_set(
         """minister ministerin präsident präsidentin sprecher sprecherin meister meisterin
-        kanzler kanzlerin direktor direktorin"""
+        kanzler kanzlerin direktor direktorin chef chefin korrespondent korrespondentin
+        experte expertin wissenschaftler wissenschaftlerin"""
     )
 )
 
@@ -142,8 +151,14 @@ def _gender(tokens: list[str]) -> str | None:
     return None
 
 
-PREPOSITIONS = word_set("for of at from with in on by de du des von vom bei für")
-ARTICLES = word_set("the a an la le les l un une der die das ein eine el los")
+PREPOSITIONS = word_set(
+    """for of at from with in on by de du des von vom bei für en em ao à com para pelo pela
+    ante tras sobre durante nel nella alla con per su tra dopo dans avec pour sur lors au aux
+    im am auf aus mit nach gegenüber zum zur na ve při za ke od ze"""
+)
+ARTICLES = word_set("the a an la le les l un une der die das ein eine el los las o os as il lo gli")
+#: "the coach", "la ministra", "o comandante": a definite role names someone already met
+DEFINITE = word_set("the la le der die das el los las o os il lo gli")
 
 
 @dataclass(frozen=True)
@@ -172,7 +187,9 @@ def entity_for(tokens: list[str], names: NameIndex) -> Entity | None:  # noqa: P
     if len(run) == 1 and _bare(run[0]) in names.lower and _bare(run[0]) not in GROUP_WORDS:
         run = []  # "Officials said": a common noun at the start of a sentence
     if run:
-        name = [t for t in _person_name(run) if _bare(t) not in ARTICLES]
+        name = _person_name(run)
+        while name and _bare(name[0]) in ARTICLES:
+            name = name[1:]  # "The Guardian" aside, an article opens no name; "von der" stays
         if not name:
             return None
         if {_bare(t) for t in name} & GROUP_WORDS:
@@ -250,6 +267,6 @@ def leading_name(tokens: list[str]) -> list[str]:
             out.append(token)
             continue
         break
-    while out and not is_cap(out[-1]):
-        out.pop()
+    while out and (not is_cap(out[-1]) or is_title(out[-1])):
+        out.pop()  # "Walter Artibani Segretario generale": the title after the name goes
     return out if any(is_cap(t) and not is_title(t) for t in out) else []

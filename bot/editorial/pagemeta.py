@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import lxml.html
 
@@ -23,6 +25,8 @@ class PageMeta:
     keywords: tuple[str, ...] = ()
     canonical: str | None = None
     authors: tuple[str, ...] = field(default_factory=tuple)
+    #: the site's own names: og:site_name, application-name, twitter:site, the publisher
+    site_names: tuple[str, ...] = ()
 
 
 def _meta(doc: Any, *names: str) -> list[str]:
@@ -69,7 +73,11 @@ def read_meta(html: str) -> PageMeta:
     published = _meta(doc, "article:published_time", "datepublished", "date", "dc.date.issued")
     authors = _meta(doc, "author", "article:author", "dc.creator")
     keywords = _meta(doc, "news_keywords", "keywords", "article:tag")
+    sites = _meta(doc, "og:site_name", "application-name", "twitter:site")
     for item in _jsonld(doc):
+        publisher = item.get("publisher")
+        if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
+            sites.append(squash(publisher["name"]))
         if isinstance(item.get("headline"), str):
             titles.append(squash(item["headline"]))
         if isinstance(item.get("datePublished"), str):
@@ -95,6 +103,7 @@ def read_meta(html: str) -> PageMeta:
         keywords=tuple(_split_keywords(keywords)),
         canonical=canonical,
         authors=tuple(authors),
+        site_names=tuple(dict.fromkeys(n.lstrip("@") for n in sites if n.strip("@ "))),
     )
 
 
@@ -111,17 +120,69 @@ def same_words(a: str, b: str) -> bool:
     return bool(casefold_words(a)) and casefold_words(a) == casefold_words(b)
 
 
-def strip_site_suffix(title: str) -> str:
-    """``Headline - Site`` and ``Headline | Site``: the headline without the site's name."""
-    parts = re.split(r"\s+[|–—-]\s+|\s+[|·•»]\s*", title)
-    return max(parts, key=len) if len(parts) > 1 else title
+_SEPARATOR = re.compile(r"\s+[|–—-]\s+|\s+[|·•»]\s*|\s*::\s*")
 
 
-def displayed_headline(meta: PageMeta, extracted: str) -> str:
+def _letters(text: str) -> str:
+    plain = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in plain if c.isalnum())
+
+
+def _is_site(part: str, sites: Iterable[str]) -> bool:
+    """ "Aktuálně.cz" for aktualne.cz, "Seznam Zprávy" for seznamzpravy.cz, "BBC News"."""
+    letters = _letters(part)
+    if not letters:
+        return False
+    for site in sites:
+        name = _letters(site)
+        if name and (letters == name or (len(name) >= 4 and letters.startswith(name))):
+            return True
+        if name and len(letters) >= 4 and name.startswith(letters):
+            return True
+    return False
+
+
+def site_names(meta: PageMeta, url: str = "") -> list[str]:
+    """The site's names from the page, and its host ("www.tagesschau.de" → "tagesschau")."""
+    names = list(meta.site_names)
+    host = urlsplit(url or meta.canonical or "").hostname or ""
+    labels = [p for p in host.split(".") if p not in ("www", "m", "amp", "mobile")]
+    if len(labels) >= 2:
+        names.extend([labels[-2], "".join(labels[:-1]), ".".join(labels)])
+    return names
+
+
+def strip_site_suffix(title: str, sites: Iterable[str] = ()) -> str:
+    """``Headline - Site`` and ``Site | Headline``: the headline without the site's own
+    name. Only a part that names the site goes: a place, a dateline or a section before a
+    dash is part of the headline ("Zwei Rücktritte - und viele offene Fragen")."""
+    sites = list(sites)
+    parts = _SEPARATOR.split(title)
+    if len(parts) < 2 or not sites:
+        return title
+    if _is_site(parts[-1], sites):
+        return title[: title.rfind(parts[-1])].rstrip(" |–—-·•»:")
+    if _is_site(parts[0], sites):
+        return title[len(parts[0]) :].lstrip(" |–—-·•»:")
+    return title
+
+
+def _kicker_kept(h1: str, reference: str) -> str:
+    """The <h1> as shown, unless its kicker and headline run together where the metadata
+    title separates them ("Ausschuss zur Ahrtal-Flut Zwei Rücktritte" on the page, with a
+    colon in og:title): then the title with its separator."""
+    if ":" in reference and ":" not in h1:
+        return reference
+    return h1
+
+
+def displayed_headline(meta: PageMeta, extracted: str, url: str = "") -> str:
     """The <h1> when it is the article's headline (it is what readers see); otherwise the
-    metadata title without a site suffix."""
-    references = [strip_site_suffix(t) for t in (*meta.meta_titles, extracted) if t]
+    metadata title without the site's name."""
+    sites = site_names(meta, url)
+    references = [strip_site_suffix(t, sites) for t in (*meta.meta_titles, extracted) if t]
     for h1 in meta.headlines:
-        if any(same_words(h1, ref) for ref in references):
-            return h1
-    return strip_site_suffix(extracted) if extracted else next(iter(references), "")
+        for ref in references:
+            if same_words(h1, ref):
+                return _kicker_kept(h1, ref)
+    return strip_site_suffix(extracted, sites) if extracted else next(iter(references), "")

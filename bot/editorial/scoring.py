@@ -34,7 +34,7 @@ import re
 from dataclasses import replace
 
 from bot.editorial.model import Quote
-from bot.editorial.text import casefold_words, word_count, word_set
+from bot.editorial.text import casefold_words, sentence_ends, word_count, word_set
 
 MIN_WORDS = 8
 MAX_WORDS = 45
@@ -139,11 +139,27 @@ def score(quote: Quote, title: str, summary: str | None, position: float) -> flo
     return round(total, 3)
 
 
+def excerpt(quote: Quote, max_words: int = MAX_WORDS) -> Quote | None:
+    """A quotation too long for a post, cut at sentence boundaries only: its first whole
+    sentences, verbatim, up to ``max_words`` (the excerpt is a part of the quotation, in
+    quote marks and attributed as the whole is); None when even its first sentence is too
+    long or the quotation already fits."""
+    if word_count(quote.text) <= max_words or quote.parts:
+        return None
+    ends = [end for end in sentence_ends(quote.text) if end < len(quote.text.rstrip())]
+    fitting = [end for end in ends if word_count(quote.text[:end]) <= max_words]
+    if not fitting:
+        return None
+    return replace(quote, text=quote.text[: fitting[-1]].rstrip())
+
+
 def rank(quotes: list[Quote], title: str, summary: str | None = None) -> list[Quote]:
-    """The eligible quotes, best first, each with its score."""
+    """The eligible quotes, best first, each with its score; a quotation too long for a
+    post competes with its excerpt (see ``excerpt``)."""
     outer = [q for q in quotes if not q.nested]
     scored: list[Quote] = []
-    for i, quote in enumerate(outer):
+    for i, whole in enumerate(outer):
+        quote = excerpt(whole) or whole if whole.speaker else whole
         if not eligible(quote, title):
             continue
         position = i / max(1, len(outer) - 1)

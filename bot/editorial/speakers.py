@@ -18,63 +18,42 @@ from dataclasses import dataclass
 
 from bot.editorial.marks import Span
 from bot.editorial.names import (
-    ARTICLES,
-    PREPOSITIONS,
+    DEFINITE,
     PRONOUNS,
     Entity,
     NameIndex,
     build_index,
     clean_phrase,
     entity_for,
+    is_title,
     leading_name,
     name_run,
 )
-from bot.editorial.text import paragraphs, sentence_ends, word_set
+from bot.editorial.phrases import MASK, opening_name, tokens_after
+from bot.editorial.text import paragraphs, sentence_ends
+from bot.editorial.verbs import (
+    ACCORDING,
+    DE_SO,
+    FR_INVERSION,
+    FR_PAST,
+    IT_PAST,
+    JA_TOPIC,
+    JA_VERB,
+    PARTICIPLES,
+    PT_ES_PAST,
+    VERBS,
+)
 
-MASK = "\u2592"
-_VERBS = word_set(
-    """said says say told tells added adds explained explains stated declared
-declares asked asks answered replied noted wrote writes argued argues insisted
-insists warned warns claimed admitted admits acknowledged acknowledges conceded
-concedes hinted suggested continued recalled recalls remarked observed announced
-announces confirmed confirms stressed stresses emphasised emphasized urged vowed predicted
-cautioned complained recounted posted tweeted testified pleaded shouted maintained maintains
-countered contended responded spoke
-déclare dit affirme explique ajoute indique souligne estime assure précise lance confie
-martèle reconnaît avertit prévient insiste raconte répond rappelle juge commente regrette
-dénonce
-sagte sagt erklärte erklärt betonte betont meinte meint warnte warnt kritisierte schrieb
-dijo afirmó aseguró explicó señaló declaró añadió agregó indicó disse afirmou declarou
-explicou"""
-)
-_FR_PAST = (
-    r"a\s+(?:déclaré|dit|affirmé|expliqué|ajouté|indiqué|souligné|estimé|assuré|précisé|"
-    r"lancé|confié|martelé|reconnu|averti|prévenu|insisté|raconté|répondu|rappelé|jugé|"
-    r"commenté|regretté|dénoncé)"
-)
-_IT_PAST = r"ha\s+(?:detto|dichiarato|spiegato|aggiunto|affermato|sottolineato)"
-_PARTICIPLES = (
-    r"saying|adding|telling|noting|warning|insisting|explaining|writing|arguing|claiming|"
-    r"stressing|urging|affirmant|expliquant|déclarant|ajoutant|soulignant"
-)
-_ACCORDING = r"according\s+to|selon|laut|según|secondo|segundo"
 _VERB_RE = re.compile(
-    rf"(?<![\w-])(?:(?P<acc>{_ACCORDING})|(?P<part>{_PARTICIPLES})|(?P<verb>{_FR_PAST}|{_IT_PAST}|"
-    + "|".join(sorted(_VERBS, key=len, reverse=True))
+    rf"(?<![\w-])(?:(?P<acc>{ACCORDING})|(?P<part>{PARTICIPLES})|(?P<verb>{FR_PAST}|{IT_PAST}|"
+    + f"{PT_ES_PAST}|"
+    + "|".join(sorted(VERBS, key=len, reverse=True))
     + r"|pointed\s+out|points\s+out))(?![\w])",
     re.IGNORECASE,
 )
-#: French inversion after a quote: « … », explique-t-il / a-t-elle ajouté / dit-il
-_FR_INVERSION = re.compile(r"^\s*,?\s*(?:a-t-|[\wéèêû]+-t-|[\wéèêû]+-)(il|elle)\b")
-#: German ", so Merkel" after a quote
-_DE_SO = re.compile(r"^\s*,\s*so\s+")
-#: Japanese: 「…」と述べた / と語った …; the speaker is the topic before the quote (…は)
-_JA_VERB = re.compile(
-    r"^\s*と[^。「」]{0,15}?(?:述べ|語っ|語り|話し|話す|説明|強調|指摘|明らかに|発言|言っ|言い|答え|訴え|書い|記し)"
-)
-_JA_TOPIC = re.compile(r"([^\s、。「」]{1,20}?)(?:は|が)、?[^。「」]*$")
 _DETERMINER = re.compile(
-    r"\b(?:the|a|an|his|her|its|their|our|my|your|these|those|this|le|la|les|un|une|der|die|das)\s+$",
+    r"\b(?:the|a|an|his|her|its|their|our|my|your|these|those|this|le|la|les|un|une|der|die|das"
+    r"|el|il|lo|o|os|los)\s+$",
     re.IGNORECASE,
 )
 _CHUNK_SPLIT = re.compile(r"[,;:]|\s[—–-]\s|\(|\)")
@@ -105,22 +84,29 @@ class _Reader:
         self.names = names
         self.mentions: list[tuple[int, Entity, bool]] = []  # (position, entity, spoke)
         self.people: dict[str, Entity] = {}
+        #: full names a sentence uses, where it uses them (not read for "he" and "she")
+        self.named: list[tuple[int, Entity, bool]] = []
 
     def mention(self, pos: int, entity: Entity, spoke: bool) -> None:
         self.mentions.append((pos, entity, spoke))
 
-    def resolve(self, tokens: list[str], pos: int) -> Entity | None:
+    def resolve(self, tokens: list[str], pos: int) -> Entity | None:  # noqa: PLR0911
         if len(tokens) == 1 and tokens[0].casefold() in PRONOUNS:
             return self._pronoun(PRONOUNS[tokens[0].casefold()], pos)
         entity = entity_for(tokens, self.names)
         if entity is None:
             return None
-        definite = tokens[0].casefold() in {"the", "la", "le", "der", "die", "das"}
+        definite = tokens[0].casefold() in DEFINITE
         if entity.kind != "person" and (definite or entity.kind == "bare"):
             head = tokens[-1].casefold()
             for _, earlier, _ in reversed(self.mentions):
                 if earlier.matches_head(head):
                     return earlier  # "the diplomat", "the president": someone already named
+            if definite and len(tokens) <= 3 and any(is_title(t) for t in tokens[1:]):
+                met = sorted([*self.mentions, *self.named], key=lambda m: m[0])
+                for at, earlier, _ in reversed(met):
+                    if earlier.kind == "person" and at < pos:
+                        return earlier  # "o comandante", "la premier": the person met last
         if entity.kind == "bare":
             return None
         if entity.kind == "person":
@@ -181,20 +167,6 @@ def _sentences(masked: str, extra_ends: set[int]) -> list[tuple[int, int]]:
     return found
 
 
-def _tokens_after(text: str, keep_of: bool = False) -> list[str]:
-    """The noun phrase after an inverted verb or "according to": up to punctuation or a
-    preposition that starts a description ("said Jane Doe from the police")."""
-    phrase = re.split(r"[,.;:!?()" + MASK + r"]|\s[—–]\s", text, maxsplit=1)[0]
-    tokens = clean_phrase(phrase)
-    stops = PREPOSITIONS - {"of", "de", "du", "des"} if keep_of else PREPOSITIONS
-    if tokens and tokens[0].casefold() not in ARTICLES and leading_name(tokens):
-        return leading_name(tokens)
-    for i, token in enumerate(tokens):
-        if i and token.casefold() in stops:
-            return tokens[:i]
-    return [] if tokens and tokens[0].casefold() in PREPOSITIONS else tokens
-
-
 def _subject(reader: _Reader, segment: str, pos: int) -> Entity | None:
     """The subject of a verb: the phrase right before it, preferring a name in apposition
     ("Ajmi Lourimi, a member of …, said") and skipping relative clauses."""
@@ -224,31 +196,48 @@ def attribute(body: str, spans: list[Span]) -> dict[int, Attribution]:
     verbs: list[_Verb] = []
     for start, end in sentences:
         text = masked[start:end]
-        lead = _leading_name(text)
+        lead = opening_name(text)
         if lead:
             entity = reader.resolve(lead, start)
             if entity is not None and entity.kind == "person":
                 reader.mention(start, entity, spoke=False)
+        _mention_names(reader, text, start)
         for match in _VERB_RE.finditer(text):
             pos = start + match.start()
             if _DETERMINER.search(text[: match.start()]):
                 continue  # "the notes", "his say": a noun, not a verb
             after = masked[start + match.end() : end]
             if match.group("acc"):
-                entity = reader.resolve(_tokens_after(after, keep_of=True), pos)
+                entity = reader.resolve(tokens_after(after, keep_of=True), pos)
             elif match.group("part"):
                 entity = _participle_subject(reader, masked[start:pos], pos)
             else:
                 clause = masked[start:pos]
                 cut = clause.rfind(MASK)
                 segment = clause[cut + 1 :]
-                entity = _subject(reader, segment, pos)
+                named_after = tokens_after(after)
+                if segment.rstrip().endswith(",") and leading_name(named_after):
+                    # "…, sagt SWR-Korrespondent Matthias Zahn": verb, then its subject
+                    entity = reader.resolve(named_after, pos)
+                else:
+                    entity = _subject(reader, segment, pos)
                 if entity is None and not segment.strip(" ,"):
-                    entity = reader.resolve(_tokens_after(after), pos)
+                    entity = reader.resolve(named_after, pos)
             if entity is not None:
                 reader.mention(pos, entity, spoke=True)
             verbs.append(_Verb(pos, start + match.end(), entity))
     return _assign(body, masked, spans, sentences, verbs, reader)
+
+
+def _mention_names(reader: _Reader, text: str, start: int) -> None:
+    """Every full name a sentence uses, where it stands ("El primer ministro polaco, el
+    liberal Donald Tusk, anunció …"): the people a later role or "he" may mean."""
+    fulls = {f for forms in reader.names.full.values() for f in forms}
+    found = sorted((m.start(), f) for f in fulls for m in re.finditer(re.escape(f), text))
+    for at, full in found:
+        entity = reader.resolve(full.split(), start + at)
+        if entity is not None and entity.kind == "person":
+            reader.named.append((start + at, entity, False))
 
 
 def _participle_subject(reader: _Reader, clause: str, pos: int) -> Entity | None:
@@ -264,40 +253,19 @@ def _participle_subject(reader: _Reader, clause: str, pos: int) -> Entity | None
 def _special_after(reader: _Reader, body: str, masked: str, span: Span, end: int) -> Entity | None:
     """Attributions after a quote that are not a verb with a subject before it."""
     after = masked[span.close_at + 1 : end]
-    french = _FR_INVERSION.match(after)
+    french = FR_INVERSION.match(after)
     if french:
         return reader.resolve([french.group(1)], span.close_at)
-    if _DE_SO.match(after):
-        return reader.resolve(_tokens_after(_DE_SO.sub("", after)), span.close_at)
-    if _JA_VERB.match(after):
+    if DE_SO.match(after):
+        return reader.resolve(tokens_after(DE_SO.sub("", after)), span.close_at)
+    if JA_VERB.match(after):
         sentence_start = masked.rfind("。", 0, span.open_at) + 1
-        topic = _JA_TOPIC.search(masked[sentence_start : span.open_at].rsplit("\n", maxsplit=1)[-1])
+        topic = JA_TOPIC.search(masked[sentence_start : span.open_at].rsplit("\n", maxsplit=1)[-1])
         if topic:
             entity = Entity(topic.group(1).lstrip("、"), "person")
             reader.mention(span.close_at, entity, spoke=True)
             return entity
     return None
-
-
-def _leading_name(text: str) -> list[str]:
-    """A sentence that opens with a name ("Fiona Parry issued a plea", "Mrs Helen Park, the
-    head teacher, spoke", "The minister, Pedro Alves, defended"): the name, which a later
-    "she" or an unattributed quote paragraph may refer to."""
-    if MASK in text[:80]:
-        return []
-    chunks = [c.split() for c in text.split(",")[:3]]
-    for i, tokens in enumerate(chunks[:2]):
-        run: list[str] = []
-        for token in tokens[:6]:
-            if not token[:1].isupper():
-                break
-            run.append(token)
-        whole = len(run) == len(tokens)
-        if run and run[0].casefold() in ARTICLES:
-            continue  # "The Quad summit …": a thing, not a person
-        if len(run) >= 2 and (not whole or len(chunks) > i + 1):
-            return run
-    return []
 
 
 def _where(ranges: list[tuple[int, int]], pos: int) -> int:
@@ -307,7 +275,33 @@ def _where(ranges: list[tuple[int, int]], pos: int) -> int:
     return -1
 
 
-def _assign(
+_INCISE = re.compile(r"\s[-–—]\s+([^-–—]{3,80}?)\s+[-–—]\s")
+
+
+def _incise(reader: _Reader, body: str, span: Span) -> Entity | None:
+    """The attribution inside the marks, between dashes: «Non si va al lavoro … - commenta
+    Walter Artibani - Questa alterazione …»."""
+    inside = _INCISE.search(body[span.open_at + 1 : span.close_at])
+    verb = _VERB_RE.match(inside.group(1)) if inside else None
+    if inside is None or verb is None:
+        return None
+    return reader.resolve(tokens_after(inside.group(1)[verb.end() :]), span.open_at)
+
+
+def _earlier_in(start: int, pos: int, verbs: list[_Verb], reader: _Reader) -> Entity | None:
+    """A quote opening its sentence mid-paragraph, with no speaker of its own: the speaker
+    of the last verb of saying before it in the paragraph ("…, sagt Matthias Zahn. „…“"),
+    else the last person the paragraph named before it ("Der Politikwissenschaftler Uwe Jun
+    stellt … aus. „…“")."""
+    said = [v.entity for v in verbs if start <= v.pos < pos and v.entity is not None]
+    if said:
+        return said[-1]
+    met = sorted([*reader.mentions, *reader.named], key=lambda m: m[0])
+    named = [e for at, e, _ in met if start <= at < pos and e.kind == "person"]
+    return named[-1] if named else None
+
+
+def _assign(  # noqa: PLR0912
     body: str,
     masked: str,
     spans: list[Span],
@@ -360,10 +354,14 @@ def _assign(
             entity = _special_after(reader, body, masked, span, limit)
         if entity is None and leading:
             entity = leading[-1].entity
+        if entity is None:
+            entity = _incise(reader, body, span)
         para = _where(paras, span.open_at)
         if entity is None and not before.strip(" :—–-" + MASK):
             kind = "inherited"
             entity = previous.get(para)
+            if entity is None and para >= 0 and span.open_at > paras[para][0]:
+                entity = _earlier_in(paras[para][0], span.open_at, verbs, reader)
             if entity is None and para > 0 and span.open_at == paras[para][0]:
                 earlier = last.get(para - 1) or named.get(para - 1)
                 entity = earlier[1] if earlier else None

@@ -4,7 +4,8 @@ Many feeds put the standfirst and then the first paragraphs of the story in the 
 description; a WhatsApp post that carried all of it would bury the link under a wall of
 text the reader is about to open anyway. A post keeps the first paragraph, and of a long
 one the sentences that fit; only a paragraph with no sentence end in reach is cut at a
-word, with "…".
+word, with "…". A summary that only repeats the headline (feeds often send the title again as
+the description) is no standfirst at all: ``without_headline`` leaves it out.
 """
 
 from __future__ import annotations
@@ -48,3 +49,21 @@ def standfirst(text: str, limit: int = LIMIT) -> str:
         return first[: ends[-1]]
     cut = first.rfind(" ", 0, limit)
     return first[: cut if cut > 0 else limit].rstrip(" ,;:–—-") + "…"
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
+
+
+def without_headline(summary: str | None, headline: str) -> str | None:
+    """The summary minus the paragraphs that only repeat the headline; None when nothing
+    else is left (a post would print the headline twice)."""
+    if not summary:
+        return None
+    title = _words(headline)
+    kept = [
+        p.strip()
+        for p in _PARAGRAPHS.split(summary)
+        if p.strip() and not (title and _words(p) == title)
+    ]
+    return "\n\n".join(kept) or None

@@ -46,3 +46,24 @@ def test_direct_attribution_beats_inherited_and_statements_beat_fragments() -> N
 def test_quote_over_45_words_is_too_long() -> None:
     long = " ".join(["word"] * 50)
     assert key(f"“{long},” said Tom Reed.") is None
+
+
+def test_a_quotation_too_long_for_a_post_competes_with_its_first_whole_sentences() -> None:
+    from bot.editorial.model import Quote
+    from bot.editorial.scoring import excerpt, rank
+
+    text = (
+        "Em 2012 eu errei. Ele não era presidente, mas fui ao Instituto e mandei felicitações "
+        "por um aniversário. Não me posicionei politicamente. Não tenho partido político, tenho "
+        "sim a torcida para que o Brasil seja melhor em igualdade social. E que nossas "
+        "prioridades sejam educação e punição. Que seja dada a possibilidade de estudo ao "
+        "garoto de São Braz, que não tem chão batido para ir à escola."
+    )
+    whole = Quote(text, "Tite", attribution="direct", speaker_kind="person")
+    part = excerpt(whole)
+    assert part is not None and text.startswith(part.text)
+    assert part.text.endswith("igualdade social.")  # whole sentences only, verbatim
+    assert part.speaker == "Tite"
+    (key,) = rank([whole], "Tite diz que errou ao levar taça da Libertadores a Lula em 2012")
+    assert key.text == part.text
+    assert excerpt(Quote("Short and whole.", "Tite")) is None

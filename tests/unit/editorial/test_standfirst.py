@@ -53,3 +53,30 @@ def test_whatsapp_post_shows_the_standfirst_not_the_story() -> None:
     assert "Agency raises concerns about omissions in the document." in post.text
     assert "The FBI said on Wednesday" not in post.text
     assert post.text.rstrip().endswith("https://news.example/fbi")
+
+
+def test_a_summary_that_only_repeats_the_headline_is_left_out() -> None:
+    from bot.editorial.standfirst import without_headline
+
+    title = "India-Japan Ties Steady; Upgrade Around The Corner?"
+    assert without_headline(title, title) is None
+    assert without_headline("India-Japan ties steady: upgrade around the corner", title) is None
+    assert without_headline(f"{title}\n\nJapan is a technological power house.", title) == (
+        "Japan is a technological power house."
+    )
+    assert without_headline("Japan is a technological power house.", title) == (
+        "Japan is a technological power house."
+    )
+
+
+def test_the_bundled_example_prints_its_first_headline_once_on_whatsapp() -> None:
+    from pathlib import Path
+
+    from bot.http import make_client
+    from bot.sources.articles import articles_from_source
+
+    feed = Path(__file__).resolve().parents[3] / "bot" / "example" / "feed.xml"
+    with make_client() as client:
+        first = articles_from_source(str(feed), client, "never", 10_000_000)[0]
+    (post,) = Editor(FORMATS, {}).draft(first, ["whatsapp"]).posts
+    assert post.text.count("India-Japan Ties Steady") == 1
