@@ -1,7 +1,7 @@
 """Editorial quality on real articles and feeds: ``python -m bench.editorial_eval``.
 
 Runs the real entry points (``articles_from_source`` → ``Editor.draft``) over the labelled
-fixtures in ``../shared/fixtures`` (labels.json: articles with every quotation labelled;
+fixtures in ``tests/data/fixtures`` (labels.json: articles with every quotation labelled;
 feeds.json: real feeds, drafted from the feed's own text) and prints one table. Quotes are
 compared as the fixtures' README says: whitespace collapsed, soft hyphens removed,
 surrounding quotation marks stripped, a trailing , . ; or : ignored. A speaker is right when
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,11 +29,8 @@ from bot.editorial.compose import Editor
 from bot.editorial.model import Draft, Quote
 from bot.http import make_client
 from bot.sources.articles import articles_from_source
+from tests.paths import FIXTURES
 
-SHARED = Path(os.environ.get("NEWSBOT_SHARED") or Path(__file__).resolve().parents[2] / "shared")
-if not (SHARED / "fixtures").is_dir():
-    SHARED = Path("/work/shared")
-FIXTURES = SHARED / "fixtures"
 OPENING = "“\"‘'«»„‚‹›「『"
 CLOSING = "”\"’'»«“‘›‹」』"
 PAGE_LIMIT = 10 * 1024 * 1024

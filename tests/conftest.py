@@ -32,7 +32,7 @@ PG_ADMIN_URL = os.environ.get(
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """A developer's NEWSBOT_* variables must not leak into tests."""
     for key in list(os.environ):
-        if key.startswith("NEWSBOT_") and key not in ("NEWSBOT_SHARED", "NEWSBOT_TEST_PG"):
+        if key.startswith("NEWSBOT_") and key != "NEWSBOT_TEST_PG":
             monkeypatch.delenv(key)
 
 

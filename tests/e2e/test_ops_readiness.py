@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 DEADLINE = 120
 
 
-def readyz(port: int) -> tuple[int, dict]:
+def readyz(port: int) -> tuple[int, dict[str, Any]]:
     status, _, body = get(f"http://127.0.0.1:{port}/readyz")
     return status, json.loads(body)
 

@@ -18,9 +18,9 @@ import pytest
 
 from bot.clock import SystemClock
 from bot.runtime import Runtime
-from tests.browser.test_dashboard_browser import free_port
 from tests.browser.webapp import make_token, make_user, seed_drafts
 from tests.conftest import cli_env, make_settings, migrated
+from tests.ops import free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
