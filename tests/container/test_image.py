@@ -19,7 +19,13 @@ from tests.container.conftest import Container, remove, start
 from tests.container.podman import Podman, free_port, wait_for
 from tests.paths import REPO, SEED
 
-pytestmark = [pytest.mark.container, pytest.mark.slow, pytest.mark.timeout(1800)]
+# one xdist worker builds the image once and runs every container of it (make test -n 2)
+pytestmark = [
+    pytest.mark.container,
+    pytest.mark.slow,
+    pytest.mark.timeout(1800),
+    pytest.mark.xdist_group("container"),
+]
 
 
 def drafts(podman: Podman, name: str) -> list[dict[str, Any]]:
