@@ -42,6 +42,13 @@ def test_the_data_is_inside_the_repository() -> None:
         assert path.exists(), path
 
 
+def test_the_data_is_committed() -> None:
+    # an ignore rule once kept tests/data out of every commit while the tests passed here
+    tracked = {name for name in tracked_files() if name.startswith("tests/data/")}
+    present = {p.relative_to(REPO).as_posix() for p in DATA.rglob("*") if p.is_file()}
+    assert present - tracked == set()
+
+
 def test_fixtures_are_the_delivered_bytes() -> None:
     manifest = json.loads((FIXTURES / "MANIFEST.json").read_text(encoding="utf-8"))
     for entry in manifest["files"]:
