@@ -25,14 +25,18 @@ run: $(VENV)/.run-deps
 	exec $(VENV)/bin/newsbot run
 
 # The one gate. Lint first: a finding stops here, before the prerequisites or any test
-# runs. Then every test, on TEST_WORKERS processes (tests that share a resource carry an
-# xdist_group mark and run on one of them); PYTEST_ARGS adds options, e.g. --durations=30.
+# runs. Then every test, on TEST_WORKERS processes; PYTEST_ARGS adds options, e.g.
+# --durations=30. Each test file runs whole on one worker: the tests that share a resource
+# share a file (the image and its containers; the two chaos runs, which must not race each
+# other for the CPU). Files go out in collection order, so the longest (browser, chaos,
+# container) start first. Not --dist loadgroup: pytest-xdist 3.8 groups by rewriting
+# item._nodeid, which pytest 9 no longer reads, so its xdist_group marks group nothing.
 TEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 
 test: lint
 	./scripts/test-prereqs.sh
-	PY=$(PY) ./scripts/run-tests.sh -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	PY=$(PY) ./scripts/run-tests.sh -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 test-fast: $(VENV)/.dev-deps
 	$(PY) -m pytest -m "not slow"

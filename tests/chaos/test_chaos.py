@@ -36,14 +36,9 @@ from tests.chaos.verify import Figures, check_store, copies
 from tests.conftest import cli_env, drop_pg_database, migrated, new_pg_database, pg_database_url
 from tests.paths import REPO
 
-# the two runs (SQLite, PostgreSQL) go one after the other on one xdist worker: each
-# starts and kills workers at a pace that assumes it is not racing the other for the CPU
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.e2e,
-    pytest.mark.timeout(900),
-    pytest.mark.xdist_group("chaos"),
-]
+# one file, so `make test` (xdist, --dist loadfile) runs the SQLite and PostgreSQL runs one
+# after the other on one worker: neither races the other's kills and restarts for the CPU
+pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.timeout(900)]
 
 ARTICLES = int(os.environ.get("CHAOS_ARTICLES", "200"))
 #: faults and kills are random; a run's seed is in its figures, CHAOS_SEED replays them

@@ -19,13 +19,9 @@ from tests.container.conftest import Container, remove, start
 from tests.container.podman import Podman, free_port, wait_for
 from tests.paths import REPO, SEED
 
-# one xdist worker builds the image once and runs every container of it (make test -n 2)
-pytestmark = [
-    pytest.mark.container,
-    pytest.mark.slow,
-    pytest.mark.timeout(1800),
-    pytest.mark.xdist_group("container"),
-]
+# keep every test of the image in this file: `make test` runs a file on one xdist worker,
+# which builds the image once (a session fixture) for all of them
+pytestmark = [pytest.mark.container, pytest.mark.slow, pytest.mark.timeout(1800)]
 
 
 def drafts(podman: Podman, name: str) -> list[dict[str, Any]]:
