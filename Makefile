@@ -28,9 +28,9 @@ run: $(VENV)/.run-deps
 # runs. Then every test, on TEST_WORKERS processes; PYTEST_ARGS adds options, e.g.
 # --durations=30. Each test file runs whole on one worker: the tests that share a resource
 # share a file (the image and its containers; the two chaos runs, which must not race each
-# other for the CPU). Files go out in collection order, so the longest (browser, chaos,
-# container) start first. Not --dist loadgroup: pytest-xdist 3.8 groups by rewriting
-# item._nodeid, which pytest 9 no longer reads, so its xdist_group marks group nothing.
+# other for the CPU). Files go out in collection order, which tests/conftest.py starts
+# with the longest (chaos, the image, the browser). Not --dist loadgroup: pytest-xdist 3.8
+# groups by rewriting item._nodeid, which pytest 9 no longer reads: its marks group nothing.
 TEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 
