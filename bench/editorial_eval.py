@@ -1,11 +1,11 @@
 """Editorial quality on real articles and feeds: ``python -m bench.editorial_eval``.
 
 Runs the real entry points (``articles_from_source`` → ``Editor.draft``) over the labelled
-fixtures: the shared set (``labels.json`` and ``feeds.json`` where ``tests/paths.py``
-points) and the multilingual set in this repository (``tests/data/fixtures/
-labels-multilingual.json``: Spanish, Portuguese, German, French, Czech and Italian pages
-from open-source extraction test suites). Prints the overall table, then one line per
-language. How quotes, speakers and hashtags are judged: ``bench/editorial_checks.py``.
+fixtures in ``tests/data/fixtures``: the first set (``labels.json`` and ``feeds.json``)
+and the multilingual set (``labels-multilingual.json``: Spanish, Portuguese, German,
+French, Czech and Italian pages from open-source extraction test suites). Prints the
+overall table, then one line per language. How quotes, speakers and hashtags are judged:
+``bench/editorial_checks.py``.
 """
 
 from __future__ import annotations
@@ -33,12 +33,8 @@ from bot.editorial.compose import Editor
 from bot.editorial.model import Draft
 from bot.http import make_client
 from bot.sources.articles import articles_from_source
-from tests.paths import FIXTURES as SHARED_FIXTURES
-from tests.paths import REPO
+from tests.paths import FIXTURES
 
-# the worktree layout of the development machine keeps the shared folder elsewhere
-FIXTURES = SHARED_FIXTURES if SHARED_FIXTURES.is_dir() else Path("/work/shared/fixtures")
-MULTILINGUAL = REPO / "tests" / "data" / "fixtures"
 PAGE_LIMIT = 10 * 1024 * 1024
 CHANNELS = ("x", "whatsapp")
 
@@ -62,7 +58,7 @@ def _drafts(editor: Editor) -> Iterator[Case]:
     feeds = json.loads((FIXTURES / "feeds.json").read_text(encoding="utf-8"))
     labelled = [
         *_labelled(FIXTURES, "labels.json"),
-        *_labelled(MULTILINGUAL, "labels-multilingual.json"),
+        *_labelled(FIXTURES, "labels-multilingual.json"),
     ]
     with make_client() as client:
         for label, path in labelled:

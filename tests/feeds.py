@@ -1,4 +1,4 @@
-"""Feeds for tests, made from the shared fixtures with some items moved to the present."""
+"""Feeds for tests, made from the fixtures in tests/data with some items moved to the present."""
 
 from __future__ import annotations
 

@@ -96,7 +96,11 @@ class Process:
         return out
 
 
-def metric_samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+#: Prometheus samples by (sample name, sorted labels)
+Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
+
+
+def metric_samples(text: str) -> Samples:
     """Prometheus text → {(sample name, sorted labels): value}."""
     samples = {}
     for family in text_string_to_metric_families(text):
@@ -105,9 +109,7 @@ def metric_samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], f
     return samples
 
 
-def sample(
-    samples: dict[tuple[str, tuple[tuple[str, str], ...]], float], name: str, **labels: str
-) -> float | None:
+def sample(samples: Samples, name: str, **labels: str) -> float | None:
     return samples.get((name, tuple(sorted(labels.items()))))
 
 

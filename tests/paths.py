@@ -1,12 +1,11 @@
-"""Where the tests find the repository and the shared specs and fixtures."""
+"""Where the tests find the repository and the specs and fixtures copied into it (tests/data)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("NEWSBOT_SHARED") or REPO.parent / "shared")
-SPECS = SHARED / "specs"
-FIXTURES = SHARED / "fixtures"
-SEED = SHARED / "seed" / "article.txt"
+DATA = REPO / "tests" / "data"
+SPECS = DATA / "specs"
+FIXTURES = DATA / "fixtures"
+SEED = DATA / "seed" / "article.txt"

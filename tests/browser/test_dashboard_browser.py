@@ -70,7 +70,9 @@ def desk(tmp_path: Path) -> Iterator[tuple[str, Path, Cli]]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        # a cap, not a wait: it returns on the first answer; on a loaded machine the start
+        # alone took longer than 30 s
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             try:
                 if httpx.get(base + "/healthz", timeout=1).status_code == 200:

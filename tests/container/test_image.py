@@ -19,6 +19,8 @@ from tests.container.conftest import Container, remove, start
 from tests.container.podman import Podman, free_port, wait_for
 from tests.paths import REPO, SEED
 
+# keep every test of the image in this file: `make test` runs a file on one xdist worker,
+# which builds the image once (a session fixture) for all of them
 pytestmark = [pytest.mark.container, pytest.mark.slow, pytest.mark.timeout(1800)]
 
 

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -49,7 +50,7 @@ def test_first_run_shows_drafts_and_stops_cleanly(tmp_path: Path, sig: signal.Si
         assert ready is not None, "never ready"
         assert ready["checks"]["migrations"]["ok"] and ready["checks"]["scheduler"]["ok"]
         assert httpx.get(f"http://127.0.0.1:{port}/healthz").json() == {"status": "ok"}
-        drafts: list[dict] = []
+        drafts: list[dict[str, Any]] = []
         while time.monotonic() - started < 30 and len(drafts) < 8:
             listed = subprocess.run([*newsbot, "drafts", "list", "--json"], cwd=tmp_path, env=env,
                                     capture_output=True, text=True, check=True)  # fmt: skip

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,7 +29,7 @@ def empty_pg() -> Iterator[str]:
 
 
 @pytest.fixture
-def sqlite_desk(tmp_path: Path) -> Iterator[Cli]:
+def sqlite_desk(tmp_path: Path) -> Cli:
     """A desk on SQLite with a history: sources, articles, posts in several states, audit."""
     url = migrated(f"sqlite:///{tmp_path / 'desk.db'}")
     work = tmp_path / "cwd"
@@ -47,7 +48,7 @@ def sqlite_desk(tmp_path: Path) -> Iterator[Cli]:
     return cli
 
 
-def snapshot(cli: Cli) -> dict[str, list[dict]]:
+def snapshot(cli: Cli) -> dict[str, list[dict[str, Any]]]:
     return {
         "drafts": jsonl(cli.ok("drafts", "list", "--json").stdout),
         "log": jsonl(cli.ok("log", "--json").stdout),

@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import Cli, jsonl
 from tests.fakes.feed_server import FeedServer
 from tests.feeds import guardian_server
-from tests.ops import Process, free_port, get, metric_samples, sample, wait_until
+from tests.ops import Process, Samples, free_port, get, metric_samples, sample, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -36,12 +36,12 @@ def test_metrics_after_an_end_to_end_run(cli: Cli, feeds: FeedServer, tmp_path: 
     run = Process(["run"], cli.cwd, env, tmp_path / "run.log")
     try:
 
-        def scrape() -> dict:
+        def scrape() -> Samples:
             status, headers, body = get(f"http://127.0.0.1:{port}/metrics")
             assert status == 200 and headers["content-type"].startswith("text/plain")
             return metric_samples(body)
 
-        def all_out() -> dict | None:
+        def all_out() -> Samples | None:
             samples = scrape()
             published = [
                 sample(samples, "newsbot_posts", state="published", channel=c)

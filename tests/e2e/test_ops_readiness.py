@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,7 +31,7 @@ def admin_token(cli: Cli, tmp_path: Path) -> str:
         rt.close()
 
 
-def readyz(port: int, token: str) -> tuple[int, dict]:
+def readyz(port: int, token: str) -> tuple[int, dict[str, Any]]:
     status, _, body = get(
         f"http://127.0.0.1:{port}/readyz", headers={"Authorization": f"Bearer {token}"}
     )

@@ -62,7 +62,8 @@ class CloudRoutes:
     def dispatch(self, ex: Exchange, entry: dict[str, Any]) -> Reply:
         if ex.method == "POST" and (match := _SEND.match(ex.path)):
             entry["op"] = "send"
-            return self._with_faults("send", lambda: self._send(ex, match["phone"]))
+            phone = match["phone"]
+            return self._with_faults("send", lambda: self._send(ex, phone))
         if ex.method == "GET" and (match := _PHONE.match(ex.path)):
             entry["op"] = "phone"
             return self._with_faults("phone", lambda: self._phone(match["phone"]))

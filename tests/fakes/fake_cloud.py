@@ -1,6 +1,6 @@
 """A fake Meta WhatsApp Cloud API (Graph API) on loopback, and the webhooks Meta sends.
 
-Every request is checked against ``shared/specs/whatsapp/meta-cloud-api.patched.yaml``
+Every request is checked against ``tests/data/specs/whatsapp/meta-cloud-api.patched.yaml``
 and refused with a Graph API error if Meta would refuse it; template messages are
 stored. The webhook payloads it builds (status updates, a reader's "STOP") are checked
 against the same description and signed the way Meta signs them (``X-Hub-Signature-256``).

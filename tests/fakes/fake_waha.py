@@ -1,7 +1,7 @@
 """A fake WAHA (WhatsApp HTTP API) gateway: a real HTTP server on loopback.
 
 Every request to the API is checked against WAHA's own OpenAPI description
-(``shared/specs/whatsapp/waha-openapi.json``) and refused with 400 if WAHA would not
+(``tests/data/specs/whatsapp/waha-openapi.json``) and refused with 400 if WAHA would not
 accept it; the violation is kept so a test can fail on it. Successful answers are
 checked against the description too. Messages are stored, so a test counts what reached
 the channel, and faults (``fault_plan``) make it fail the ways a real gateway fails.

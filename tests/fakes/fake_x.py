@@ -1,6 +1,6 @@
 """A fake X API v2: a real HTTP server on loopback for the X channel's tests.
 
-Every request is checked against X's own API description (``shared/specs/x/openapi.json``,
+Every request is checked against X's own API description (``tests/data/specs/x/openapi.json``,
 with openapi-core) and must carry a well-formed OAuth 1.0a header; a request that fails
 either is recorded as a violation (tests assert there are none) and answered 400/401. The
 signature is verified with the fake's credentials, so wrong credentials get X's 401.
@@ -74,7 +74,7 @@ class _Handler(QuietHandler):
 
     def setup(self) -> None:
         super().setup()
-        self.rfile = WatchedStream(self.rfile)  # type: ignore[assignment]
+        self.rfile = WatchedStream(self.rfile)  # type: ignore[assignment,arg-type]
 
     def do_GET(self) -> None:
         try:

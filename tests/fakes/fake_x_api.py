@@ -163,7 +163,8 @@ def multipart_fields(content_type: str, body: bytes) -> dict[str, tuple[bytes, s
         disposition = str(part.get("Content-Disposition", ""))
         match = re.search(r'name="([^"]*)"', disposition)
         if match:
-            payload = part.get_payload(decode=True) or b""
+            payload = part.get_payload(decode=True)
+            payload = payload if isinstance(payload, bytes) else b""
             declared = part.get("Content-Type")
             fields[match.group(1)] = (payload, str(declared) if declared else None)
     return fields

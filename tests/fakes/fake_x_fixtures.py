@@ -117,7 +117,8 @@ def make_posts(
 
 def get_post(sessions: Any, post_id: int) -> Post:
     with sessions() as session:
-        return session.get_one(Post, post_id)
+        post: Post = session.get_one(Post, post_id)
+        return post
 
 
 def events(sessions: Any, post_id: int) -> list[tuple[str, dict[str, Any]]]:
@@ -127,7 +128,8 @@ def events(sessions: Any, post_id: int) -> list[tuple[str, dict[str, Any]]]:
 
 def channel_state(sessions: Any) -> ChannelState | None:
     with sessions() as session:
-        return session.get(ChannelState, "x")
+        state: ChannelState | None = session.get(ChannelState, "x")
+        return state
 
 
 def usage_rows(sessions: Any) -> list[tuple[str, int, float]]:

@@ -1,7 +1,7 @@
 """Check requests (and a fake's own answers) against a platform's own OpenAPI description.
 
 The fakes in this folder validate every request they receive with openapi-core against the
-spec in ``shared/specs/`` and refuse any that the real API would not accept, so a test
+spec in ``tests/data/specs/`` and refuse any that the real API would not accept, so a test
 passes only if the bot speaks the real API. ``response_errors`` lets a fake check that what
 it answers is a documented, valid response too. Generic on purpose: nothing here knows
 about X or WhatsApp. Specs load once per process (the Meta one is 1 MB).
@@ -23,7 +23,7 @@ import functools
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import parse_qsl
 
 import yaml
@@ -60,7 +60,7 @@ class _Http(BaseProvider):
 
 
 class _StrictSecurity(SecurityProviderFactory):
-    PROVIDERS: ClassVar[dict[str, type[BaseProvider]]] = {
+    PROVIDERS: dict[str, type[BaseProvider]] = {  # noqa: RUF012 (the base class declares it so)
         **SecurityProviderFactory.PROVIDERS,
         "http": _Http,
         "oauth2": _Unchecked,

@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -143,7 +144,7 @@ def test_a_source_that_keeps_failing_alerts_once_per_streak(
 def test_a_channel_turning_unhealthy_alerts_on_the_flip_only(
     desk: Runtime, clock: FixedClock, receiver: WebhookReceiver
 ) -> None:
-    def mark(healthy: bool, detail: dict[str, str]) -> bool:
+    def mark(healthy: bool, detail: dict[str, Any]) -> bool:
         with transaction(desk.sessions) as session:
             return mark_channel_health(session, "whatsapp", healthy, detail, clock.now())
 

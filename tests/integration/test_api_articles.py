@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -20,7 +21,7 @@ BODY = (
     "campaigned on the project for three years.\n\n"
     "Opponents said the cost was too high."
 )
-ARTICLE = {
+ARTICLE: dict[str, Any] = {
     "url": "https://news.example/city/bridge?utm_source=cms",
     "title": "Council approves the new bridge",
     "summary": "A vote after a long debate.",

@@ -84,7 +84,7 @@ def test_each_bad_source_is_marked_and_the_good_one_still_drafts(
             assert source.last_status in ("error", "ok")
             continue
         assert source.last_status == "error", path
-        assert expected in (source.last_error or ""), (path, source.last_error)
+        assert expected and expected in (source.last_error or ""), (path, source.last_error)
         assert source.failures_in_row == 1
 
 

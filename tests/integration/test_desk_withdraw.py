@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.channels.base import Health, OutgoingPost, Receipt
+from bot.channels.base import Health, OutgoingPost, Publisher, Receipt
 from bot.desk import changes
 from bot.desk.commands import Withdraw
 from bot.desk.errors import PlatformRefused, Refused
@@ -53,6 +53,12 @@ class SlowChannel:
     def check(self) -> Health:  # pragma: no cover
         return Health(True, "ok")
 
+    def watch(self) -> Health | None:  # pragma: no cover
+        return None
+
+    def close(self) -> None:
+        pass
+
 
 def _published(runtime: Runtime) -> int:
     [post_id] = seed_drafts(runtime, 1, channels=("x",), state=State.PUBLISHED)
@@ -62,7 +68,8 @@ def _published(runtime: Runtime) -> int:
 
 
 def _desk(runtime: Runtime, channel: SlowChannel) -> Desk:
-    return dataclasses.replace(runtime.desk(), channels=lambda: {"x": channel})
+    channels: dict[str, Publisher] = {"x": channel}
+    return dataclasses.replace(runtime.desk(), channels=lambda: channels)
 
 
 def _in_thread(fn: Any) -> tuple[threading.Thread, list[BaseException]]:

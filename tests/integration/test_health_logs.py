@@ -8,6 +8,7 @@ import json
 import random
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import structlog
@@ -34,7 +35,7 @@ def log_lines() -> Iterator[io.StringIO]:
     structlog.contextvars.clear_contextvars()
 
 
-def lines(stream: io.StringIO) -> list[dict]:
+def lines(stream: io.StringIO) -> list[dict[str, Any]]:
     return [json.loads(line) for line in stream.getvalue().splitlines() if line.strip()]
 
 

@@ -21,7 +21,7 @@ from bot.store.models import ChannelUsage, Post, Source
 from bot.web.app import create_app
 from tests.conftest import make_settings
 from tests.fakes.scripted_channel import ScriptedChannel
-from tests.ops import metric_samples, sample, serving
+from tests.ops import Samples, metric_samples, sample, serving
 from tests.posts import make_posts
 
 X_CREDENTIALS = {
@@ -32,7 +32,7 @@ X_CREDENTIALS = {
 }
 
 
-def scrape(rt: Runtime, ticks: Ticks | None = None) -> dict:
+def scrape(rt: Runtime, ticks: Ticks | None = None) -> Samples:
     from bot.scheduler import Scheduler
 
     with serving(create_app(rt, Scheduler(ticks) if ticks else None)) as client:

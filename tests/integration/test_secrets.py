@@ -193,6 +193,8 @@ def seen_lines(cli: Cli, what: str) -> list[str]:
 
 def get_pages(db_url: str, tmp_path: Path) -> set[str]:
     """Every GET route of the web app that takes no parameter."""
+    from starlette.routing import Route
+
     from bot.runtime import Runtime
     from bot.web.app import create_app
 
@@ -201,8 +203,7 @@ def get_pages(db_url: str, tmp_path: Path) -> set[str]:
         return {
             route.path
             for route in create_app(runtime).routes
-            if "GET" in (getattr(route, "methods", None) or ())
-            and "{" not in getattr(route, "path", "{")
+            if isinstance(route, Route) and "GET" in (route.methods or ()) and "{" not in route.path
         }
     finally:
         runtime.close()

@@ -41,7 +41,7 @@ def cloud_settings(url: str, tmp_path: Path, **whatsapp: Any) -> Settings:
         "cloud_phone_id": PHONE_ID, "cloud_app_secret": APP_SECRET,
         "cloud_verify_token": VERIFY, "timeout": 1.0, **whatsapp,
     }  # fmt: skip
-    return Settings(  # type: ignore[call-arg]
+    return Settings(
         _env_file=None,
         database_url=f"sqlite:///{tmp_path / 'newsbot.db'}",
         whatsapp=values,

@@ -34,7 +34,7 @@ def settings_for(url: str, **whatsapp: Any) -> Settings:
         "waha_url": url, "waha_api_key": KEY, "channel_id": CHAT, "timeout": 1.0,
         "session_recheck": 45, **whatsapp,
     }  # fmt: skip
-    return Settings(_env_file=None, whatsapp=values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, whatsapp=values)
 
 
 def publisher_for(url: str, clock: FixedClock, **whatsapp: Any) -> Publisher:

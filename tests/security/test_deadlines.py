@@ -73,7 +73,7 @@ class _SlowHeaders(QuietHandler):
         head = b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nX-Padding: "
         try:
             for byte in head + b"x" * 100:
-                if self.server.owner.is_set():  # type: ignore[attr-defined]
+                if self.server.owner.is_set():
                     return
                 self.wfile.write(bytes([byte]))
                 self.wfile.flush()

@@ -205,5 +205,5 @@ def test_a_name_that_resolves_again_elsewhere_is_connected_where_checked() -> No
 
 def test_a_bad_allow_entry_is_named() -> None:
     with pytest.raises(ValidationError, match="fetch_allow"):
-        Settings(_env_file=None, fetch_allow="10.0.0.0/33")  # type: ignore[arg-type]
+        Settings(_env_file=None, fetch_allow="10.0.0.0/33")
     assert Settings(_env_file=None, fetch_allow="cms.intranet.example, 10.20.0.0/16").fetch_allow

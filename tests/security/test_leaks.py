@@ -102,9 +102,15 @@ def test_cli_json_is_redacted(leaky: Runtime, db_url: str, tmp_path: Path) -> No
         assert X_KEY not in out and WAHA_KEY not in out, args
     drafts = jsonl(cli.ok("drafts", "list", "--json").stdout)
     assert drafts[0]["error"] == "HTTP 401: consumer key [redacted] was refused"
-    for args in (("drafts", "list"), ("log",), ("sources", "list"), ("drafts", "show", "1")):
-        out = cli.ok(*args).stdout
-        assert X_KEY not in out and WAHA_KEY not in out, args
+    tables: list[tuple[str, ...]] = [
+        ("drafts", "list"),
+        ("log",),
+        ("sources", "list"),
+        ("drafts", "show", "1"),
+    ]
+    for table in tables:
+        out = cli.ok(*table).stdout
+        assert X_KEY not in out and WAHA_KEY not in out, table
 
 
 def test_anonymous_readyz_says_only_ready_or_not(leaky: Runtime, clock: FixedClock) -> None:

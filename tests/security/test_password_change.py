@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from bot.clock import FixedClock
@@ -24,11 +25,12 @@ def can_sign_in(runtime: Runtime, name: str, password: str) -> bool:
     answer = client.post(
         "/signin", data={"name": name, "password": password, "csrf": csrf_of(page.text)}
     )
-    return answer.status_code == 303 and client.get("/account").status_code == 200
+    return bool(answer.status_code == 303) and signed_in(client)
 
 
-def signed_in(client: object) -> bool:
-    return client.get("/account").status_code == 200  # type: ignore[attr-defined]
+def signed_in(client: TestClient) -> bool:
+    status: int = client.get("/account").status_code
+    return status == 200
 
 
 def test_password_change_on_the_account_page(runtime: Runtime) -> None:

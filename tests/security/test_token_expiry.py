@@ -19,7 +19,8 @@ from tests.conftest import Cli, cli_env, make_settings
 
 def me(runtime: Runtime, token: str) -> int:
     client = make_client(runtime, headers={"Authorization": f"Bearer {token}"})
-    return client.get("/api/v1/me").status_code
+    status: int = client.get("/api/v1/me").status_code
+    return status
 
 
 @pytest.mark.e2e

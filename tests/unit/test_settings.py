@@ -4,6 +4,8 @@ from datetime import timedelta
 
 import pytest
 
+from bot.channels.whatsapp import whatsapp_settings
+from bot.channels.x import x_settings
 from bot.errors import UsageError
 from bot.setting_types import parse_duration, parse_duration_or_off
 from bot.settings import load_settings
@@ -15,7 +17,7 @@ def test_defaults_are_the_embedded_desk() -> None:
     assert s.approval == "required"
     assert s.max_age == timedelta(days=2)
     assert s.web.port == 8000
-    assert not s.x.configured and not s.whatsapp.configured
+    assert not x_settings(s).configured and not whatsapp_settings(s).configured
 
 
 @pytest.mark.parametrize(
@@ -62,7 +64,8 @@ def test_nested_and_list_settings_come_from_the_environment(
     monkeypatch.setenv("NEWSBOT_DATABASE_URL", "postgresql://u@h/db")
     s = load_settings(_env_file=None)
     assert s.feeds == ["https://a.example/feed", "https://b.example/rss"]
-    assert s.x.api_key is not None and s.x.api_key.get_secret_value() == "k" * 10
+    api_key = x_settings(s).api_key
+    assert api_key is not None and api_key.get_secret_value() == "k" * 10
     assert "k" * 10 not in repr(s)
     assert s.poll_interval == timedelta(seconds=90)
     assert s.database_url.startswith("postgresql+psycopg://")

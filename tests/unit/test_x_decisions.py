@@ -127,14 +127,14 @@ def test_a_refused_connection_was_never_sent() -> None:
 
 
 def test_a_connect_timeout_was_never_sent() -> None:
-    exc = requests.ConnectTimeout(urllib3.exceptions.ConnectTimeoutError(None, "timed out"))  # type: ignore[arg-type]
+    exc = requests.ConnectTimeout(urllib3.exceptions.ConnectTimeoutError(None, "timed out"))
     assert type(errors.transport_failure(exc, creates=True, what="post")) is TransientError
 
 
 def test_a_read_timeout_after_a_create_is_unknown() -> None:
     exc = requests.ReadTimeout(
-        urllib3.exceptions.ReadTimeoutError(None, "/2/tweets", "read timed out")
-    )  # type: ignore[arg-type]
+        urllib3.exceptions.ReadTimeoutError(None, "/2/tweets", "read timed out")  # type: ignore[arg-type]
+    )
     error = errors.transport_failure(exc, creates=True, what="post")
     assert isinstance(error, UnknownOutcome) and "timed out" in str(error)
 

@@ -1,4 +1,4 @@
-"""Extraction from real saved pages (shared fixtures)."""
+"""Extraction from real saved pages (the fixtures in tests/data)."""
 
 from __future__ import annotations
 
