@@ -12,7 +12,7 @@ from bot.web.preview import post_html
 from tests.browser.webapp import make_client, make_user, seed_drafts, sign_in
 
 MiB = 1024 * 1024
-#: the documented budgets (docs/security-web.md)
+#: the documented budgets (docs/security.md)
 PREVIEW_BUDGET = 16 * MiB
 LENGTH_BUDGET = 8 * MiB
 
