@@ -21,7 +21,7 @@ from bot.store.models import ApiToken, Source, User
 CLI = "cli"
 
 
-def _plain_url(url: str) -> str:
+def plain_url(url: str) -> str:
     """The URL without ``user:password@`` (a feed behind basic auth)."""
     parts = urlsplit(url)
     if parts.username is None and parts.password is None:
@@ -51,13 +51,13 @@ def password_changed(session: Session, actor: str, user: User, now: datetime) ->
 def source_added(session: Session, actor: str, source: Source, now: datetime) -> None:
     _record(
         session, "source_added", actor, now,
-        source_id=source.id, url=_plain_url(source.url),
+        source_id=source.id, url=plain_url(source.url),
         auto_approve=source.auto_approve, backfill=source.backfill,
     )  # fmt: skip
 
 
 def source_removed(session: Session, actor: str, source: Source, now: datetime) -> None:
-    _record(session, "source_removed", actor, now, source_id=source.id, url=_plain_url(source.url))
+    _record(session, "source_removed", actor, now, source_id=source.id, url=plain_url(source.url))
 
 
 def _token(token: ApiToken, owner: str) -> dict[str, Any]:

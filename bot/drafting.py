@@ -43,11 +43,13 @@ def article_data(article: Article, raw: bool = False) -> ArticleData:
     """The article as the editorial step sees it; ``raw``: body and summary are feed HTML."""
     body = article.body or ""
     summary = article.summary
+    language = article.language
     if raw:
-        from bot.editorial.extract import html_to_text  # trafilatura loads on first use
+        from bot.editorial.extract import feed_text  # trafilatura loads on first use
+        from bot.editorial.language import guess_language
 
-        body = html_to_text(body)
-        summary = html_to_text(summary) if summary else None
+        summary, body = feed_text(article.title, summary, body)
+        language = language or guess_language(f"{article.title}\n{body}")
     return ArticleData(
         title=article.title,
         url=article.url,
@@ -55,7 +57,7 @@ def article_data(article: Article, raw: bool = False) -> ArticleData:
         summary=summary,
         author=article.author,
         published_at=article.published_at,
-        language=article.language,
+        language=language,
         tags=tuple(article.tags or ()),
         body=body,
         image_url=article.image_url,

@@ -120,7 +120,7 @@ def _desk(runtime: Runtime, args: argparse.Namespace) -> int:
     try:
         result = _ACTIONS[args.drafts_command](desk, args)
     except PlatformRefused as exc:  # the work failed, not the usage: exit 1
-        print(f"newsbot: {exc}")
+        print(f"newsbot: {redactor_for(runtime).scrub(str(exc))}")
         return 1
     except BadTime as exc:
         raise UsageError(f"--at: {exc}") from None

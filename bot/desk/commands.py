@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 from typing import Any
@@ -66,14 +66,15 @@ class AddSource:
     backfill: int = 0
     #: a feed file on the server's disk: the CLI's business, never a form's or a token's
     allow_files: bool = False
-    #: who asks: the signed-in admin, the token's owner, or ``cli``
-    actor: str = "cli"
+    #: who asks: the signed-in admin, the token's owner, or ``cli`` (no default: the
+    #: audit must never guess)
+    actor: str = field(kw_only=True)
 
 
 @dataclass(frozen=True)
 class RemoveSource:
     source_id: int
-    actor: str = "cli"
+    actor: str = field(kw_only=True)
 
 
 @dataclass(frozen=True)

@@ -148,3 +148,14 @@ def from_html(html: str, url: str = "", fallback: ArticleData | None = None) -> 
 def html_to_text(html: str) -> str:
     """Paragraph text of an HTML fragment (feed content), blank line between paragraphs."""
     return fragment_to_text(html)
+
+
+def feed_text(title: str, summary_html: str | None, content_html: str) -> tuple[str | None, str]:
+    """A feed item's summary and body as text: a summary that only repeats the headline is
+    left out, and a body that opens with the headline again starts after it."""
+    summary = without_headline(html_to_text(summary_html), title) if summary_html else None
+    body = html_to_text(content_html)
+    first, _, rest = body.partition("\n\n")
+    if rest and same_words(first, title):
+        body = rest
+    return summary, body

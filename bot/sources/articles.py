@@ -6,11 +6,9 @@ from pathlib import Path
 
 import httpx
 
-from bot.editorial.extract import from_html, from_text, html_to_text
+from bot.editorial.extract import feed_text, from_html, from_text
 from bot.editorial.language import guess_language
 from bot.editorial.model import ArticleData
-from bot.editorial.pagemeta import same_words
-from bot.editorial.standfirst import without_headline
 from bot.editorial.text import squash
 from bot.sources.feeds import FeedError, FeedItem, parse_feed
 from bot.sources.fetch import FetchError, FetchRefused, fetch, is_local, local_path
@@ -39,13 +37,8 @@ def enrich(base: ArticleData, client: httpx.Client, fetch_pages: str, limit: int
 
 def from_item(item: FeedItem) -> ArticleData:
     """What the feed itself says of an article."""
-    content = item.content or item.summary or ""
     title = squash(item.title)
-    summary = without_headline(html_to_text(item.summary), title) if item.summary else None
-    body = html_to_text(content)
-    first, _, rest = body.partition("\n\n")
-    if rest and same_words(first, title):
-        body = rest  # the feed's copy opens with the headline again
+    summary, body = feed_text(title, item.summary, item.content or item.summary or "")
     return ArticleData(
         title=title,
         url=item.url,

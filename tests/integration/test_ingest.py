@@ -117,3 +117,17 @@ def test_fresh_rules() -> None:
     # on later polls an undated item just appeared: it is news
     assert fresh_guids(items, False, 0, now, timedelta(days=2)) == {"new", "undated"}
     assert fresh_guids(items, True, 2, now, timedelta(days=2)) == {"new", "old"}
+
+
+def test_the_worker_prints_the_example_headline_once_on_whatsapp(runtime: Runtime) -> None:
+    """The worker drafts from the stored feed HTML, not through `preview`'s path: the
+    bundled example's first item, whose summary repeats its headline, still shows it once."""
+    from bot.sources.catalog import EXAMPLE_FEED
+
+    _add(runtime, str(EXAMPLE_FEED), backfill=1)
+    runtime.poll_round(force=True)
+    with runtime.sessions() as session:
+        post = session.scalars(select(Post).where(Post.channel == "whatsapp")).one()
+        article = session.get_one(Article, post.article_id)
+    assert article.title in post.text
+    assert post.text.count(article.title) == 1

@@ -62,8 +62,8 @@ def _source(request: Request, action: Callable[[Desk], object], done: str) -> Re
     web = get_web(request)
     try:
         action(web.desk())
-    except DeskError as exc:
-        return redirect(request, "/admin", str(exc), kind="error")
+    except DeskError as exc:  # a feed URL in the message may carry a password
+        return redirect(request, "/admin", web.scrub(str(exc)), kind="error")
     # the desk writes the audit row; the log line is for operators reading the log
     log.info("web.admin", actor=request.state.actor.name, done=done)
     return redirect(request, "/admin", done)
@@ -81,7 +81,7 @@ def add_source(
     return _source(
         request,
         lambda d: d.add_source(cmd),
-        f"Added {url.strip()}; it is polled on the next round.",
+        f"Added {admin_audit.plain_url(url.strip())}; it is polled on the next round.",
     )
 
 
