@@ -38,7 +38,7 @@ def test_seed_posts_carry_india_and_japan() -> None:
     with make_client() as client:
         (article,) = articles_from_source(str(SEED), client, "never", 1_000_000)
     draft = Editor(FORMATS, {"x": 2, "whatsapp": 3}).draft(article, ["x", "whatsapp"])
-    assert draft.hashtags[:2] == ("#India", "#Japan")
+    assert set(draft.hashtags[:2]) == {"#India", "#Japan"}
     for post in draft.posts:
         assert "#India" in post.text and "#Japan" in post.text
         assert not {"#Ties", "#Upgrade", "#News"} & set(post.hashtags)
