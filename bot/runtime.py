@@ -154,7 +154,7 @@ class Runtime:
     def poll_round(
         self, stop: threading.Event | None = None, force: bool = False
     ) -> dict[int, PollResult]:
-        """Poll every due source (every source with ``force``), then draft what is new."""
+        """Poll every due source (every source with ``force``), drafting alongside (``rounds``)."""
         from bot.sources.rounds import PollPolicy, poll_due
 
         s = self.settings
